@@ -1,0 +1,146 @@
+package io.tollgate.gateway;
+
+import java.time.Clock;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.gateway.admin.KeysService;
+import io.tollgate.gateway.admin.LedgerService;
+import io.tollgate.gateway.admin.ModelsService;
+import io.tollgate.gateway.admin.ProvidersService;
+import io.tollgate.gateway.admin.UsersService;
+import io.tollgate.gateway.auth.Authenticator;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.health.HealthService;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.ErrorResponses;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.RequestMetrics;
+import io.tollgate.gateway.identity.UserDirectory;
+import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.providers.SecretBox;
+import io.tollgate.gateway.proxy.ProxyService;
+import io.tollgate.gateway.proxy.TokenCounter;
+import io.tollgate.gateway.proxy.UpstreamClient;
+import io.tollgate.gateway.proxy.UsageLedger;
+import io.tollgate.ledger.events.EventCodec;
+import io.tollgate.ledger.store.EventStore;
+import io.tollgate.ledger.store.GroupCommitWriter;
+import io.tollgate.schema.Migrate;
+
+/** The whole object graph, wired by hand: config → data source → stores → services → web server. */
+public final class Gateway implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final GroupCommitWriter writer;
+    private final WebServer server;
+    private final Optional<String> generatedAdminKey;
+
+    private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
+                    Optional<String> generatedAdminKey) {
+        this.dataSource = dataSource;
+        this.writer = writer;
+        this.server = server;
+        this.generatedAdminKey = generatedAdminKey;
+    }
+
+    public static Gateway start(GatewayConfig config) {
+        if (config.masterKey().isBlank()) {
+            throw new IllegalStateException("TOLLGATE_MASTER_KEY is not set: provider keys cannot be encrypted at rest. "
+                    + "Set it to 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
+        }
+        SecretBox secrets = new SecretBox(config.masterKey());
+        HikariDataSource dataSource = dataSource(config.database());
+        try {
+            if (config.autoMigrate()) {
+                Migrate.run(dataSource);
+            }
+            Db db = new Db(dataSource);
+            EventStore events = new EventStore(dataSource, new EventCodec());
+            GroupCommitWriter writer = new GroupCommitWriter(events, config.ledgerBatch(), config.ledgerRetry());
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+            Authenticator authenticator = new Authenticator(db, Clock.systemUTC());
+            Guard guard = new Guard(authenticator);
+            Json json = new Json(config.maxBodyBytes());
+            UserDirectory directory = new UserDirectory(db, events, authenticator);
+            ProviderRegistry registry = new ProviderRegistry(db, events, secrets);
+            UpstreamClient upstream = new UpstreamClient(config.upstreamTimeout());
+            UsageLedger usage = new UsageLedger(writer, config.ledgerRetry().plusSeconds(2), meters);
+
+            Optional<String> generated = directory.bootstrapAdmin(config.bootstrapAdminKey());
+
+            ModelsService models = new ModelsService(guard, json, registry);
+            ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters);
+            HttpRouting.Builder routing = HttpRouting.builder()
+                    .addFilter(new RequestMetrics(meters))
+                    .register("/api/users", new UsersService(guard, json, directory))
+                    .register("/api/keys", new KeysService(guard, json, directory))
+                    .register("/api/providers", new ProvidersService(guard, json, registry, upstream))
+                    .register("/api/ledger", new LedgerService(guard, events))
+                    .register("/v1/models", models)
+                    .register("/api/v1/models", models)
+                    .register("/v1", proxy)
+                    .register("/api/v1", proxy)
+                    .register("/proxy/openai/v1", proxy)
+                    .register("/proxy/anthropic/v1", proxy)
+                    .register(new HealthService(directory, usage, meters))
+                    .any((req, res) -> {
+                        throw ApiError.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
+                    });
+            ErrorResponses.register(routing);
+
+            WebServer server = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .routing(routing)
+                    .build()
+                    .start();
+            return new Gateway(dataSource, writer, server, generated);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource dataSource(GatewayConfig.Database db) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(db.jdbcUrl());
+        hikari.setUsername(db.user());
+        hikari.setPassword(db.password());
+        hikari.setMaximumPoolSize(db.pool());
+        hikari.setPoolName("tollgate");
+        // Fail fast when Postgres is down so requests get a quick 503 rather than hanging.
+        hikari.setConnectionTimeout(2000);
+        hikari.setValidationTimeout(1000);
+        hikari.setInitializationFailTimeout(30_000);
+        return new HikariDataSource(hikari);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The admin key generated on first start when none was configured; print it once. */
+    public Optional<String> generatedAdminKey() {
+        return generatedAdminKey;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        writer.close();
+        dataSource.close();
+    }
+}

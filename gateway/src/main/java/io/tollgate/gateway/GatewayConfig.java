@@ -1,0 +1,77 @@
+package io.tollgate.gateway;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+/** All settings, read once at start-up from {@code config/tollgate.yaml} and environment variables. */
+public record GatewayConfig(
+        String host,
+        int port,
+        Database database,
+        boolean autoMigrate,
+        int maxBodyBytes,
+        Duration upstreamTimeout,
+        int ledgerBatch,
+        Duration ledgerRetry,
+        String masterKey,
+        String bootstrapAdminKey) {
+
+    public record Database(String host, int port, String user, String password, String name, String sslMode, int pool) {
+        public String jdbcUrl() {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + name + "?sslmode=" + sslMode;
+        }
+    }
+
+    /** Environment variables win over system properties, which win over the YAML file. */
+    public static GatewayConfig load(Path yaml) {
+        Config.Builder builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.environmentVariables())
+                .addSource(ConfigSources.systemProperties());
+        if (Files.exists(yaml)) {
+            builder.addSource(ConfigSources.file(yaml));
+        }
+        return from(builder.build());
+    }
+
+    public static GatewayConfig from(Config c) {
+        Config pg = c.get("postgres");
+        return new GatewayConfig(
+                c.get("server.host").asString().orElse("0.0.0.0"),
+                c.get("server.port").asInt().orElse(8080),
+                new Database(pg.get("host").asString().orElse("localhost"),
+                        pg.get("port").asInt().orElse(5432),
+                        pg.get("user").asString().orElse("tollgate"),
+                        pg.get("password").asString().orElse(""),
+                        pg.get("db").asString().orElse("tollgate"),
+                        pg.get("sslmode").asString().orElse("disable"),
+                        pg.get("pool").asInt().orElse(16)),
+                c.get("db.automigrate").asBoolean().orElse(false),
+                c.get("tollgate.max.body").asInt().orElse(1 << 20),
+                Duration.ofSeconds(c.get("tollgate.upstream.timeout").asInt().orElse(120)),
+                c.get("tollgate.ledger.batch").asInt().orElse(512),
+                Duration.ofSeconds(c.get("tollgate.ledger.retry").asInt().orElse(5)),
+                c.get("tollgate.master.key").asString().orElse(""),
+                c.get("tollgate.bootstrap.admin.key").asString().orElse(""));
+    }
+
+    public GatewayConfig withPort(int newPort) {
+        return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+                ledgerRetry, masterKey, bootstrapAdminKey);
+    }
+
+    public GatewayConfig withDatabase(Database db) {
+        return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+                ledgerRetry, masterKey, bootstrapAdminKey);
+    }
+
+    public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+                ledgerRetry, newMasterKey, newBootstrapAdminKey);
+    }
+}

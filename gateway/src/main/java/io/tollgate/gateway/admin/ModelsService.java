@@ -1,0 +1,136 @@
+package io.tollgate.gateway.admin;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.auth.Scopes;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.providers.ProviderRegistry.NewModel;
+import io.tollgate.ledger.money.Micros;
+
+/**
+ * {@code /v1/models}: the OpenAI model list (filtered by the key's model scopes) and seed 000's
+ * model registration. Every model has a price, or is explicitly free: nothing costs $0 by accident.
+ */
+public final class ModelsService implements HttpService {
+    record RegisterModel(String name, String modelName, String upstreamModel, String endpoint, String apiKey,
+                         Long providerId, JsonNode inputPricePerMillion, JsonNode outputPricePerMillion, Boolean free) {
+    }
+
+    private final Guard guard;
+    private final Json json;
+    private final ProviderRegistry registry;
+
+    public ModelsService(Guard guard, Json json, ProviderRegistry registry) {
+        this.guard = guard;
+        this.json = json;
+        this.registry = registry;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::list)
+                .post("/", this::register)
+                .get("/{id}", this::get);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        List<Map<String, Object>> data = registry.models().stream()
+                .filter(m -> caller.mayUseModel(m.modelId()))
+                .map(ModelsService::openAiView)
+                .toList();
+        Json.send(res, 200, Map.of("object", "list", "data", data));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        String id = req.path().pathParameters().get("id");
+        ModelRoute m = registry.route(id).filter(r -> caller.mayUseModel(r.modelId()))
+                .orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
+        Json.send(res, 200, openAiView(m));
+    }
+
+    private void register(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.withScope(req, Scopes.MODEL_WRITE);
+        RegisterModel body = Json.bind(json.readObject(req), RegisterModel.class);
+        String modelId = Validation.required("model_name", body.modelName());
+        if (!modelId.matches("[A-Za-z0-9._:/@-]{1,128}")) {
+            throw ApiError.badRequest("invalid_model_name", "model_name may hold letters, digits and ._:/@- only");
+        }
+        boolean free = Boolean.TRUE.equals(body.free());
+        long input = price("input_price_per_million", body.inputPricePerMillion(), free);
+        long output = price("output_price_per_million", body.outputPricePerMillion(), free);
+        NewModel model = new NewModel(modelId, body.name() == null ? modelId : Validation.text("name", body.name(), 200),
+                0, body.upstreamModel() == null ? modelId : Validation.required("upstream_model", body.upstreamModel()),
+                input, output, free);
+        ModelRoute route;
+        if (body.providerId() != null) {
+            if (body.endpoint() != null || body.apiKey() != null) {
+                throw ApiError.badRequest("invalid_request", "give either provider_id or endpoint/api_key, not both");
+            }
+            long providerId = body.providerId();
+            registry.provider(providerId).orElseThrow(() -> ApiError.badRequest("unknown_provider",
+                    "no provider " + providerId));
+            route = registry.registerModel(caller.userId(), new NewModel(model.modelId(), model.displayName(),
+                    providerId, model.upstreamName(), input, output, free));
+        } else if (body.endpoint() != null) {
+            String endpoint = ProvidersService.validBaseUrl(body.endpoint());
+            String apiKey = body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey();
+            route = registry.registerModelWithEndpoint(caller.userId(), endpoint, apiKey, model);
+        } else {
+            throw ApiError.badRequest("missing_field", "provider_id or endpoint is required");
+        }
+        Map<String, Object> out = openAiView(route);
+        out.put("name", route.displayName());
+        out.put("upstream_model", route.upstreamName());
+        out.put("provider_id", route.provider().id());
+        Json.send(res, 201, out);
+    }
+
+    private static long price(String field, JsonNode value, boolean free) {
+        if (value == null || value.isNull()) {
+            if (free) {
+                return 0;
+            }
+            throw ApiError.badRequest("missing_price", field + " is required (USD per million tokens), "
+                    + "or mark the model \"free\": true");
+        }
+        try {
+            if (value.isNumber()) {
+                return Micros.fromDecimal(value.decimalValue());
+            }
+            if (value.isTextual()) {
+                return Micros.fromDecimal(value.asText());
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid_price", field + ": " + e.getMessage());
+        }
+        throw ApiError.badRequest("invalid_price", field + " must be a decimal number of USD");
+    }
+
+    static Map<String, Object> openAiView(ModelRoute m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", m.modelId());
+        out.put("object", "model");
+        out.put("created", m.createdAt().getEpochSecond());
+        out.put("owned_by", m.provider().name());
+        out.put("pricing", Map.of(
+                "input_per_million", Micros.toDecimal(m.inputMicrosPerMillion()),
+                "output_per_million", Micros.toDecimal(m.outputMicrosPerMillion()),
+                "free", m.free()));
+        return out;
+    }
+}

@@ -1,0 +1,118 @@
+package io.tollgate.gateway.admin;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.providers.Provider;
+import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.proxy.UpstreamClient;
+
+/** {@code /api/providers}: upstreams and the models they list. Provider keys go in, never out. */
+public final class ProvidersService implements HttpService {
+    record CreateProvider(String name, String type, String baseUrl, String apiKey, Boolean enabled) {
+    }
+
+    private static final Map<String, String> DEFAULT_BASE_URLS = Map.of(
+            "openai", "https://api.openai.com/v1", "anthropic", "https://api.anthropic.com/v1");
+
+    private final Guard guard;
+    private final Json json;
+    private final ProviderRegistry registry;
+    private final UpstreamClient upstream;
+
+    public ProvidersService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream) {
+        this.guard = guard;
+        this.json = json;
+        this.registry = registry;
+        this.upstream = upstream;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::create)
+                .get("/", this::list)
+                .get("/{id}", this::get)
+                .post("/{id}/refresh_models", this::refresh);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        CreateProvider body = Json.bind(json.readObject(req), CreateProvider.class);
+        String type = body.type() == null ? "openai" : body.type();
+        if (!Set.of("openai", "anthropic").contains(type)) {
+            throw ApiError.badRequest("invalid_type", "type must be \"openai\" or \"anthropic\"");
+        }
+        String baseUrl = validBaseUrl(body.baseUrl() == null ? DEFAULT_BASE_URLS.get(type) : body.baseUrl());
+        String apiKey = body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey();
+        Provider p = registry.createProvider(admin.userId(), Validation.required("name", body.name()), type, baseUrl,
+                apiKey, body.enabled() == null || body.enabled());
+        Json.send(res, 201, view(p, List.of()));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        guard.caller(req);
+        Json.send(res, 200, registry.providers().stream().map(p -> view(p, registry.discovered(p.id()))).toList());
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        guard.admin(req);
+        Provider p = found(req);
+        Json.send(res, 200, view(p, registry.discovered(p.id())));
+    }
+
+    private void refresh(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        Provider p = found(req);
+        List<String> models;
+        try {
+            models = upstream.listModels(p);
+        } catch (UpstreamClient.Unreachable e) {
+            throw ApiError.badGateway("refresh_failed", e.getMessage());
+        }
+        registry.recordDiscovered(admin.userId(), p.id(), models);
+        Json.send(res, 200, view(p, models));
+    }
+
+    private Provider found(ServerRequest req) {
+        long id = Validation.pathId(req, "id");
+        return registry.provider(id).orElseThrow(() -> ApiError.notFound("no provider " + id));
+    }
+
+    static String validBaseUrl(String raw) {
+        try {
+            URI uri = URI.create(raw.trim());
+            if (!Set.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            String s = uri.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid_base_url", "base_url must be an http(s) URL: " + raw);
+        }
+    }
+
+    /** Seed 004's provider object; {@code runtime_models} are the ids the provider listed at its last refresh. */
+    private static Map<String, Object> view(Provider p, List<String> runtimeModels) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
+        m.put("name", p.name());
+        m.put("type", p.type());
+        m.put("base_url", p.baseUrl());
+        m.put("has_api_key", p.apiKey() != null);
+        m.put("enabled", p.enabled());
+        m.put("created_at", p.createdAt());
+        m.put("runtime_models", runtimeModels);
+        return m;
+    }
+}

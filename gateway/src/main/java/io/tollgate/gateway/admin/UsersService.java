@@ -1,0 +1,65 @@
+package io.tollgate.gateway.admin;
+
+import java.util.Set;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.identity.UserDirectory;
+
+/** {@code /api/users}: administrators create and list users. */
+public final class UsersService implements HttpService {
+    record CreateUser(String email, String name, String role) {
+    }
+
+    private final Guard guard;
+    private final Json json;
+    private final UserDirectory directory;
+
+    public UsersService(Guard guard, Json json, UserDirectory directory) {
+        this.guard = guard;
+        this.json = json;
+        this.directory = directory;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::create)
+                .get("/", this::list)
+                .get("/{id}", this::get);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        CreateUser body = Json.bind(json.readObject(req), CreateUser.class);
+        String email = Validation.required("email", body.email()).toLowerCase();
+        if (!email.matches("[^@\\s]+@[^@\\s]+")) {
+            throw ApiError.badRequest("invalid_email", "email is not an address: " + email);
+        }
+        String role = body.role() == null ? "user" : body.role();
+        if (!Set.of("admin", "user").contains(role)) {
+            throw ApiError.badRequest("invalid_role", "role must be \"admin\" or \"user\"");
+        }
+        String name = body.name() == null ? email : Validation.text("name", body.name(), 200);
+        Json.send(res, 201, directory.createUser(admin.userId(), email, name, role));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        guard.admin(req);
+        Json.send(res, 200, directory.users());
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        long id = Validation.pathId(req, "id");
+        if (!caller.isAdmin() && caller.userId() != id) {
+            throw ApiError.notFound("no user " + id);
+        }
+        Json.send(res, 200, directory.user(id).orElseThrow(() -> ApiError.notFound("no user " + id)));
+    }
+}

@@ -1,0 +1,36 @@
+package io.tollgate.gateway.admin;
+
+import io.helidon.webserver.http.ServerRequest;
+import io.tollgate.gateway.http.ApiError;
+
+/** Field checks shared by the management endpoints, each failing with a 400 that names the field. */
+public final class Validation {
+    private Validation() {
+    }
+
+    public static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiError.badRequest("missing_field", field + " is required");
+        }
+        return text(field, value.trim(), 320);
+    }
+
+    public static String text(String field, String value, int maxLength) {
+        if (value == null) {
+            return null;
+        }
+        if (value.length() > maxLength) {
+            throw ApiError.badRequest("invalid_field", field + " is longer than " + maxLength + " characters");
+        }
+        return value;
+    }
+
+    public static long pathId(ServerRequest req, String name) {
+        String raw = req.path().pathParameters().get(name);
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiError.notFound("no such id: " + raw);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.tollgate.gateway.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Set;
+
+/** Key format and hashing. A key is {@code tg_<environment>_<32 base62 chars>}, about 190 bits of entropy. */
+public final class ApiKeys {
+    public static final Set<String> ENVIRONMENTS = Set.of("live", "test", "staging", "dev");
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ApiKeys() {
+    }
+
+    public static String generate(String environment) {
+        StringBuilder sb = new StringBuilder("tg_").append(environment).append('_');
+        for (int i = 0; i < 32; i++) {
+            sb.append(BASE62[RANDOM.nextInt(BASE62.length)]);
+        }
+        return sb.toString();
+    }
+
+    /** What is stored and shown in listings: enough to recognise a key, far too little to use it. */
+    public static String prefixOf(String key) {
+        int cut = key.lastIndexOf('_') + 7;
+        return key.substring(0, Math.min(key.length(), Math.max(cut, 10)));
+    }
+
+    /**
+     * SHA-256 of the key. Unlike passwords, keys are long random strings, so a slow hash adds nothing
+     * against guessing and would cost every request a few milliseconds.
+     */
+    public static byte[] hash(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.tollgate.gateway.auth;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.tollgate.gateway.http.ApiError;
+
+/** Seed 000's scopes: {@code completion:invoke}, {@code model:write}, {@code model:any}, {@code model:<name>}. */
+public final class Scopes {
+    public static final String INVOKE = "completion:invoke";
+    public static final String MODEL_WRITE = "model:write";
+    public static final String MODEL_ANY = "model:any";
+    public static final Set<String> ALL = Set.of(INVOKE, MODEL_WRITE, MODEL_ANY);
+    private static final Pattern MODEL_SCOPE = Pattern.compile("model:[A-Za-z0-9._:/@-]{1,128}");
+
+    private Scopes() {
+    }
+
+    /** Accepts a comma-separated string (seed 000) or a JSON array of strings (seed 002). */
+    public static Set<String> parse(JsonNode node) {
+        Set<String> out = new LinkedHashSet<>();
+        if (node == null || node.isNull()) {
+            throw ApiError.badRequest("invalid_scopes", "scopes is required, e.g. \"completion:invoke,model:any\"");
+        }
+        if (node.isTextual()) {
+            for (String s : node.asText().split(",")) {
+                add(out, s.trim());
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!item.isTextual()) {
+                    throw ApiError.badRequest("invalid_scopes", "scopes must be strings");
+                }
+                add(out, item.asText().trim());
+            }
+        } else {
+            throw ApiError.badRequest("invalid_scopes", "scopes must be a comma-separated string or an array");
+        }
+        if (out.isEmpty()) {
+            throw ApiError.badRequest("invalid_scopes", "at least one scope is required");
+        }
+        return out;
+    }
+
+    private static void add(Set<String> out, String scope) {
+        if (scope.isEmpty()) {
+            return;
+        }
+        if (!ALL.contains(scope) && !MODEL_SCOPE.matcher(scope).matches()) {
+            throw ApiError.badRequest("invalid_scopes", "unknown scope '" + scope + "'; valid: " + INVOKE + ", "
+                    + MODEL_WRITE + ", " + MODEL_ANY + ", model:<name>");
+        }
+        out.add(scope);
+    }
+}

@@ -1,0 +1,70 @@
+package io.tollgate.gateway.health;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.gateway.http.DatabaseException;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.identity.UserDirectory;
+import io.tollgate.gateway.proxy.UsageLedger;
+
+/** {@code /health} (seed 001's shape), {@code /healthz} (seed 003), {@code /ready} and Prometheus {@code /metrics}. */
+public final class HealthService implements HttpService {
+    private final UserDirectory directory;
+    private final UsageLedger ledger;
+    private final PrometheusMeterRegistry prometheus;
+
+    public HealthService(UserDirectory directory, UsageLedger ledger, PrometheusMeterRegistry prometheus) {
+        this.directory = directory;
+        this.ledger = ledger;
+        this.prometheus = prometheus;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::health)
+                .get("/healthz", (req, res) -> Json.send(res, 200, Map.of("status", "healthy")))
+                .get("/ready", this::ready)
+                .get("/metrics", this::metrics);
+    }
+
+    private void health(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        boolean up;
+        try {
+            long users = directory.userCount();
+            body.put("database", "connected");
+            body.put("user_count", users);
+            up = true;
+        } catch (DatabaseException e) {
+            body.put("database", "unavailable");
+            up = false;
+        }
+        body.put("ledger", ledger.accepting() ? "accepting" : "unavailable");
+        body.put("status", up ? "healthy" : "unhealthy");
+        body.put("timestamp", Instant.now());
+        Json.send(res, up ? 200 : 503, body);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        boolean ready;
+        try {
+            directory.userCount();
+            ready = ledger.accepting();
+        } catch (DatabaseException e) {
+            ready = false;
+        }
+        Json.send(res, ready ? 200 : 503, Map.of("ready", ready));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        res.send(prometheus.scrape());
+    }
+}

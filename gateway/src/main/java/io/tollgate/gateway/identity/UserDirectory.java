@@ -1,0 +1,259 @@
+package io.tollgate.gateway.identity;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.ApiKeys;
+import io.tollgate.gateway.auth.Authenticator;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.ledger.events.ApiKeyCreated;
+import io.tollgate.ledger.events.KeyRevoked;
+import io.tollgate.ledger.events.NewEvent;
+import io.tollgate.ledger.events.UserCreated;
+import io.tollgate.ledger.store.EventStore;
+
+/** Users and their API keys. Every change commits together with the ledger event that records it. */
+public final class UserDirectory {
+    public record User(long id, String email, String name, String role, boolean disabled, Instant createdAt) {
+    }
+
+    public record Key(long id, long userId, String name, String prefix, List<String> scopes, String environment,
+                      String costCentre, String project, String agent, Instant expiresAt, Instant revokedAt,
+                      Instant createdAt) {
+    }
+
+    /** A new key: the only moment the secret exists outside the caller's hands. */
+    public record IssuedKey(Key key, String secret) {
+    }
+
+    public record KeySpec(String name, Set<String> scopes, String environment, String costCentre, String project,
+                          String agent, Instant expiresAt) {
+    }
+
+    private static final String USER_COLUMNS = "id, email, name, role, disabled, created_at";
+    private static final String KEY_COLUMNS = "id, user_id, name, prefix, scopes, environment, cost_centre, project, "
+            + "agent, expires_at, revoked_at, created_at";
+
+    private final Db db;
+    private final EventStore events;
+    private final Authenticator authenticator;
+
+    public UserDirectory(Db db, EventStore events, Authenticator authenticator) {
+        this.db = db;
+        this.events = events;
+        this.authenticator = authenticator;
+    }
+
+    public User createUser(Long actorUserId, String email, String name, String role) {
+        return db.tx(c -> createUser(c, actorUserId, email, name, role));
+    }
+
+    private User createUser(Connection c, Long actorUserId, String email, String name, String role) throws SQLException {
+        User user;
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO users (email, name, role) VALUES (?, ?, ?) "
+                + "ON CONFLICT (email) DO NOTHING RETURNING " + USER_COLUMNS)) {
+            insert.setString(1, email);
+            insert.setString(2, name);
+            insert.setString(3, role);
+            try (ResultSet rs = insert.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiError.conflict("email_exists", "a user with email " + email + " already exists");
+                }
+                user = user(rs);
+            }
+        }
+        events.append(c, List.of(NewEvent.of(new UserCreated(user.id(), email, name, role, actorUserId))));
+        return user;
+    }
+
+    public List<User> users() {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users ORDER BY id");
+                 ResultSet rs = q.executeQuery()) {
+                List<User> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(user(rs));
+                }
+                return out;
+            }
+        });
+    }
+
+    public Optional<User> user(long id) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE id = ?")) {
+                q.setLong(1, id);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
+                }
+            }
+        });
+    }
+
+    public long userCount() {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM users"); ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    public IssuedKey issueKey(Long actorUserId, long userId, KeySpec spec) {
+        String secret = ApiKeys.generate(spec.environment());
+        return db.tx(c -> new IssuedKey(insertKey(c, actorUserId, userId, spec, secret), secret));
+    }
+
+    /**
+     * First start: the admin user, with a key equal to {@code presetSecret} if one is configured.
+     * Returns the secret to print once, or empty when nothing was created.
+     */
+    public Optional<String> bootstrapAdmin(String presetSecret) {
+        return db.tx(c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7011)")) {
+                lock.execute();
+            }
+            Optional<Long> adminId = firstAdmin(c);
+            if (presetSecret.isEmpty()) {
+                if (adminId.isPresent()) {
+                    return Optional.<String>empty();
+                }
+                String secret = ApiKeys.generate("live");
+                long id = createUser(c, null, "admin@localhost", "Administrator", "admin").id();
+                insertKey(c, null, id, adminKeySpec(), secret);
+                return Optional.of(secret);
+            }
+            if (keyExists(c, ApiKeys.hash(presetSecret))) {
+                return Optional.<String>empty();
+            }
+            long id = adminId.isPresent() ? adminId.get()
+                    : createUser(c, null, "admin@localhost", "Administrator", "admin").id();
+            insertKey(c, null, id, adminKeySpec(), presetSecret);
+            return Optional.<String>empty();
+        });
+    }
+
+    private static KeySpec adminKeySpec() {
+        return new KeySpec("bootstrap admin", new java.util.LinkedHashSet<>(List.of("completion:invoke", "model:any",
+                "model:write")), "live", null, null, null, null);
+    }
+
+    public List<Key> keysOf(long userId) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE user_id = ? "
+                    + "ORDER BY id")) {
+                q.setLong(1, userId);
+                try (ResultSet rs = q.executeQuery()) {
+                    List<Key> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(key(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    public Optional<Key> key(long keyId) {
+        return db.read(c -> findKey(c, keyId));
+    }
+
+    /** Revokes a key; the ledger gets {@code KeyRevoked} and this instance stops accepting the key at once. */
+    public Key revokeKey(long actorUserId, long keyId, String reason) {
+        Key revoked = db.tx(c -> {
+            Key key = findKey(c, keyId).orElseThrow(() -> ApiError.notFound("no key " + keyId));
+            if (key.revokedAt() != null) {
+                return key;
+            }
+            try (PreparedStatement u = c.prepareStatement("UPDATE api_keys SET revoked_at = now() WHERE id = ? "
+                    + "RETURNING " + KEY_COLUMNS)) {
+                u.setLong(1, keyId);
+                try (ResultSet rs = u.executeQuery()) {
+                    rs.next();
+                    events.append(c, List.of(NewEvent.of(new KeyRevoked(keyId, key.userId(), reason, actorUserId))));
+                    return key(rs);
+                }
+            }
+        });
+        authenticator.invalidateKey(keyId);
+        return revoked;
+    }
+
+    private Key insertKey(Connection c, Long actorUserId, long userId, KeySpec spec, String secret) throws SQLException {
+        Key key;
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_keys (user_id, name, prefix, key_hash, "
+                + "scopes, environment, cost_centre, project, agent, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "RETURNING " + KEY_COLUMNS)) {
+            Array scopes = c.createArrayOf("text", spec.scopes().toArray());
+            insert.setLong(1, userId);
+            insert.setString(2, spec.name());
+            insert.setString(3, ApiKeys.prefixOf(secret));
+            insert.setBytes(4, ApiKeys.hash(secret));
+            insert.setArray(5, scopes);
+            insert.setString(6, spec.environment());
+            insert.setString(7, spec.costCentre());
+            insert.setString(8, spec.project());
+            insert.setString(9, spec.agent());
+            insert.setTimestamp(10, spec.expiresAt() == null ? null : Timestamp.from(spec.expiresAt()));
+            try (ResultSet rs = insert.executeQuery()) {
+                rs.next();
+                key = key(rs);
+            }
+        }
+        events.append(c, List.of(NewEvent.of(new ApiKeyCreated(key.id(), userId, key.name(), key.prefix(),
+                key.scopes(), key.environment(), actorUserId))));
+        return key;
+    }
+
+    private static Optional<Long> firstAdmin(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1");
+             ResultSet rs = q.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        }
+    }
+
+    private static boolean keyExists(Connection c, byte[] hash) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM api_keys WHERE key_hash = ?")) {
+            q.setBytes(1, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static Optional<Key> findKey(Connection c, long keyId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = ?")) {
+            q.setLong(1, keyId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(key(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static User user(ResultSet rs) throws SQLException {
+        return new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
+                rs.getTimestamp(6).toInstant());
+    }
+
+    private static Key key(ResultSet rs) throws SQLException {
+        return new Key(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), rs.getString(7), rs.getString(8),
+                rs.getString(9), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)),
+                rs.getTimestamp(12).toInstant());
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,322 @@
+package io.tollgate.gateway.proxy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.auth.Scopes;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.gateway.providers.ProviderRegistry;
+
+/**
+ * The data plane: authenticate, check the body, route to the model's provider, relay the reply
+ * (streams event by event) and record exactly one {@code UsageRecorded} per upstream call, committed
+ * before the client receives the reply's last byte.
+ */
+public final class ProxyService implements HttpService {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<Integer> PASSED_THROUGH = Set.of(400, 404, 409, 413, 422);
+    private static final int MAX_UPSTREAM_BODY = 64 << 20;
+
+    private final Guard guard;
+    private final Json json;
+    private final ProviderRegistry registry;
+    private final UpstreamClient upstream;
+    private final UsageLedger ledger;
+    private final TokenCounter tokens;
+    private final MeterRegistry meters;
+
+    public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
+                        TokenCounter tokens, MeterRegistry meters) {
+        this.guard = guard;
+        this.json = json;
+        this.registry = registry;
+        this.upstream = upstream;
+        this.ledger = ledger;
+        this.tokens = tokens;
+        this.meters = meters;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/chat/completions", (req, res) -> handle(req, res, Endpoint.CHAT))
+                .post("/completions", (req, res) -> handle(req, res, Endpoint.COMPLETIONS))
+                .post("/embeddings", (req, res) -> handle(req, res, Endpoint.EMBEDDINGS))
+                .post("/messages", (req, res) -> handle(req, res, Endpoint.MESSAGES));
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
+        long started = System.nanoTime();
+        Principal caller = guard.withScope(req, Scopes.INVOKE);
+        ProxyRequest request = ProxyRequest.of(requested, json.readObject(req));
+        ModelRoute route = resolve(caller, request);
+        if (!ledger.accepting()) {
+            throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
+        }
+        String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+        res.header("x-request-id", requestId);
+        Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
+                new UsageMeter(request), started);
+
+        HttpClientResponse reply;
+        try {
+            reply = upstream.post(route.provider(), request.endpoint().upstreamPath(), upstreamBody(request, route));
+        } catch (UpstreamClient.Unreachable e) {
+            exchange.record(0, exchange.meter.reportedOnly());
+            throw ApiError.badGateway("upstream_unreachable", e.getMessage());
+        }
+        try (reply) {
+            int status = reply.status().code();
+            if (status != 200) {
+                refuse(exchange, reply, status);
+            } else if (request.stream()) {
+                relayStream(exchange, reply, res);
+            } else {
+                relayBody(exchange, reply, res);
+            }
+        }
+    }
+
+    private ModelRoute resolve(Principal caller, ProxyRequest request) {
+        ModelRoute route = registry.route(request.model()).orElseThrow(() -> new ApiError(400,
+                "invalid_request_error", "model_not_found", "The model '" + request.model() + "' does not exist"));
+        if (!caller.mayUseModel(route.modelId())) {
+            throw ApiError.forbidden("model_not_allowed", "this key may not use model " + route.modelId());
+        }
+        if (!route.provider().enabled()) {
+            throw ApiError.unavailable("provider_disabled", "the provider of " + route.modelId() + " is disabled");
+        }
+        if (!route.provider().type().equals(request.endpoint().providerType())) {
+            throw ApiError.badRequest("wrong_endpoint", "model " + route.modelId() + " is served by an "
+                    + route.provider().type() + " provider; call "
+                    + ("anthropic".equals(route.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
+        }
+        return route;
+    }
+
+    /** The client's body with the upstream's model name; OpenAI streams are asked to report usage. */
+    private static byte[] upstreamBody(ProxyRequest request, ModelRoute route) {
+        ObjectNode body = request.body().deepCopy();
+        body.put("model", route.upstreamName());
+        if (request.stream() && request.endpoint().dialect() == Endpoint.Dialect.OPENAI) {
+            ObjectNode options = body.get("stream_options") instanceof ObjectNode o ? o : body.putObject("stream_options");
+            options.put("include_usage", true);
+        }
+        try {
+            return MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void relayBody(Exchange exchange, HttpClientResponse reply, ServerResponse res) {
+        byte[] body;
+        try (InputStream in = reply.inputStream()) {
+            body = in.readNBytes(MAX_UPSTREAM_BODY);
+        } catch (IOException | UncheckedIOException e) {
+            exchange.record(200, exchange.meter.reportedOnly());
+            throw ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
+        }
+        JsonNode parsed = parse(body);
+        if (parsed == null) {
+            exchange.record(200, exchange.meter.reportedOnly());
+            throw ApiError.badGateway("upstream_invalid_response", "the upstream reply was not JSON");
+        }
+        exchange.meter.observe(parsed);
+        exchange.record(200, exchange.meter.usage(tokens));
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(body);
+    }
+
+    /**
+     * Relays SSE events as they arrive. The final event ({@code data: [DONE]} or Anthropic's
+     * {@code message_stop}) is held back until the usage event is committed.
+     */
+    private void relayStream(Exchange exchange, HttpClientResponse reply, ServerResponse res) {
+        ProxyRequest request = exchange.request;
+        boolean anthropic = request.endpoint().dialect() == Endpoint.Dialect.ANTHROPIC;
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        OutputStream out = res.outputStream();
+        boolean clientGone = false;
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(reply.inputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder event = new StringBuilder();
+            boolean forward = true;
+            boolean last = false;
+            String line;
+            while (!clientGone && (line = events.readLine()) != null) {
+                if (!line.isEmpty()) {
+                    if (line.startsWith("data:")) {
+                        String data = line.substring(5).trim();
+                        if ("[DONE]".equals(data)) {
+                            last = true;
+                        } else {
+                            JsonNode chunk = parse(data.getBytes(StandardCharsets.UTF_8));
+                            if (chunk != null) {
+                                exchange.meter.observe(chunk);
+                                last |= anthropic && UsageMeter.isFinalAnthropicEvent(chunk);
+                                // Usage was asked for on the client's behalf; don't hand it a chunk it didn't ask for.
+                                forward &= anthropic || request.clientWantsUsage() || !isUsageOnly(chunk);
+                            }
+                        }
+                    }
+                    event.append(line).append('\n');
+                    continue;
+                }
+                if (event.isEmpty()) {
+                    continue;
+                }
+                if (last) {
+                    exchange.record(200, exchange.meter.usage(tokens));
+                }
+                if (forward) {
+                    clientGone = !write(out, event.append('\n').toString());
+                }
+                if (last) {
+                    break;
+                }
+                event.setLength(0);
+                forward = true;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Upstream broke mid-stream: what was generated so far is still recorded below.
+        } catch (ApiError e) {
+            // The ledger refused the usage event: the client gets an error instead of the final event.
+            write(out, "data: " + errorJson(e) + "\n\n");
+        } finally {
+            if (!exchange.recorded) {
+                try {
+                    exchange.record(200, exchange.meter.usage(tokens));
+                } catch (ApiError e) {
+                    // Nothing more can be said to the client; the writer has logged the failure.
+                }
+            }
+            try {
+                out.close();
+            } catch (IOException | UncheckedIOException e) {
+                // client already gone
+            }
+        }
+    }
+
+    /** Upstream refused: record what it reported, then answer with a status that means something to the client. */
+    private void refuse(Exchange exchange, HttpClientResponse reply, int status) {
+        JsonNode body;
+        try (InputStream in = reply.inputStream()) {
+            body = parse(in.readNBytes(64 << 10));
+        } catch (IOException | UncheckedIOException e) {
+            body = null;
+        }
+        if (body != null) {
+            exchange.meter.observe(body);
+        }
+        exchange.record(status, exchange.meter.reportedOnly());
+        String upstreamMessage = body == null ? "" : body.path("error").path("message").asText("");
+        if (PASSED_THROUGH.contains(status)) {
+            throw new ApiError(status, "invalid_request_error", "upstream_" + status,
+                    "the upstream refused the request" + (upstreamMessage.isEmpty() ? "" : ": " + upstreamMessage));
+        }
+        if (status == 429) {
+            throw new ApiError(429, "rate_limit_error", "upstream_rate_limited", "the upstream provider is rate limiting",
+                    reply.headers().first(HeaderNames.RETRY_AFTER).map(v -> Map.of("Retry-After", v)).orElse(Map.of()));
+        }
+        // 401/403 upstream means the gateway's provider credentials are wrong: not the caller's fault, and
+        // the upstream's text may echo part of the provider key, so it is not passed on.
+        throw ApiError.badGateway("upstream_error", "the upstream provider answered " + status);
+    }
+
+    private static boolean isUsageOnly(JsonNode chunk) {
+        return chunk.path("usage").isObject() && chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
+    }
+
+    private static boolean write(OutputStream out, String text) {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private static String errorJson(ApiError e) {
+        try {
+            return MAPPER.writeValueAsString(Map.of("error", Map.of("message", e.getMessage(), "type", e.type(),
+                    "code", e.code())));
+        } catch (JsonProcessingException x) {
+            throw new IllegalStateException(x);
+        }
+    }
+
+    private static JsonNode parse(byte[] bytes) {
+        try {
+            return MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One upstream call in flight; {@link #record} runs exactly once. */
+    private final class Exchange {
+        final String requestId;
+        final Principal caller;
+        final ModelRoute route;
+        final ProxyRequest request;
+        final String promptHash;
+        final UsageMeter meter;
+        final long started;
+        boolean recorded;
+
+        Exchange(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
+                 UsageMeter meter, long started) {
+            this.requestId = requestId;
+            this.caller = caller;
+            this.route = route;
+            this.request = request;
+            this.promptHash = promptHash;
+            this.meter = meter;
+            this.started = started;
+        }
+
+        void record(int upstreamStatus, UsageMeter.Usage usage) {
+            if (recorded) {
+                return;
+            }
+            recorded = true;
+            long elapsed = System.nanoTime() - started;
+            Timer.builder("tollgate_upstream_latency")
+                    .description("Time from request start to the end of the upstream reply")
+                    .tags("provider", route.provider().name(), "model", route.modelId(),
+                            "status", Integer.toString(upstreamStatus))
+                    .register(meters).record(elapsed, TimeUnit.NANOSECONDS);
+            ledger.record(new UsageLedger.Call(requestId, caller, route, request, promptHash, usage,
+                    TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.tollgate.gateway.proxy;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.ledger.events.NewEvent;
+import io.tollgate.ledger.events.UsageRecorded;
+import io.tollgate.ledger.money.Micros;
+import io.tollgate.ledger.store.GroupCommitWriter;
+
+/** Turns one upstream call into its {@code UsageRecorded} event and waits until it is committed. */
+public final class UsageLedger {
+    /** What the proxy knows about a finished upstream call. */
+    record Call(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
+                UsageMeter.Usage usage, long latencyMs, int upstreamStatus) {
+    }
+
+    private final GroupCommitWriter writer;
+    private final Duration maxWait;
+    private final Counter recorded;
+
+    public UsageLedger(GroupCommitWriter writer, Duration maxWait, MeterRegistry meters) {
+        this.writer = writer;
+        this.maxWait = maxWait;
+        this.recorded = Counter.builder("tollgate_usage_events_total")
+                .description("UsageRecorded events committed").register(meters);
+    }
+
+    /** False while the ledger cannot be written: the proxy refuses to call upstream rather than call unledgered. */
+    public boolean accepting() {
+        return writer.healthy();
+    }
+
+    static UsageRecorded event(Call call) {
+        ModelRoute route = call.route();
+        long cost = Micros.cost(call.usage().promptTokens(), call.usage().completionTokens(),
+                route.inputMicrosPerMillion(), route.outputMicrosPerMillion());
+        Principal p = call.caller();
+        return new UsageRecorded(call.requestId(), p.userId(), p.keyId(), route.modelId(), route.provider().name(),
+                call.request().endpoint().upstreamPath(), call.request().stream(), call.usage().promptTokens(),
+                call.usage().completionTokens(), call.usage().totalTokens(), call.usage().estimated(), cost,
+                call.latencyMs(), call.upstreamStatus(), call.promptHash(), p.costCentre(), p.project(),
+                p.environment(), p.agent());
+    }
+
+    /** Blocks until the event is durable; 503 if it cannot be made so in time. */
+    void record(Call call) {
+        try {
+            writer.append(NewEvent.of(event(call))).get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            recorded.increment();
+        } catch (ExecutionException | TimeoutException e) {
+            throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; the reply was withheld");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.unavailable("ledger_unavailable", "interrupted while recording usage");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.tollgate.ledger.events;
+
+/**
+ * Every fact the ledger records. Sealed so that each exhaustive {@code switch} over events (codec,
+ * projections) fails to compile when a new type is added and forgotten.
+ */
+public sealed interface LedgerEvent
+        permits UsageRecorded, CreditsAdded, UserCreated, ApiKeyCreated, KeyRevoked,
+        ProviderRegistered, ProviderModelsRefreshed, ModelRegistered {
+
+    /** The account this event belongs to: the Kafka key, so one account's events stay ordered. */
+    String accountId();
+}

@@ -1,0 +1,105 @@
+package io.tollgate.ledger.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.tollgate.ledger.events.EventCodec;
+import io.tollgate.ledger.events.NewEvent;
+import io.tollgate.ledger.events.RecordedEvent;
+
+/**
+ * The append-only {@code ledger_event} table. Appends run inside the caller's transaction so that a
+ * state change and the event recording it commit together.
+ */
+public final class EventStore {
+    /**
+     * Every appending transaction takes this transaction-scoped advisory lock first, so sequence
+     * numbers are handed out in commit order. Without it a reader paging by {@code seq} (the relay)
+     * could pass a gap whose transaction commits a moment later, and miss that event forever.
+     */
+    private static final long APPEND_LOCK = 0x7011_6a7e_0001L;
+
+    private static final String INSERT = "INSERT INTO ledger_event (event_id, type, version, account_id, occurred_at, payload) "
+            + "VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING";
+
+    private final DataSource dataSource;
+    private final EventCodec codec;
+
+    public EventStore(DataSource dataSource, EventCodec codec) {
+        this.dataSource = dataSource;
+        this.codec = codec;
+    }
+
+    public EventCodec codec() {
+        return codec;
+    }
+
+    /**
+     * Appends events in the connection's current transaction. An event id already in the ledger is
+     * skipped, so a retry after an unknown commit outcome never writes the same event twice.
+     */
+    public void append(Connection connection, List<NewEvent> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (Statement lock = connection.createStatement()) {
+            lock.execute("SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")");
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            for (NewEvent e : events) {
+                String type = EventCodec.typeOf(e.event());
+                insert.setObject(1, e.eventId());
+                insert.setString(2, type);
+                insert.setInt(3, EventCodec.versionOf(type));
+                insert.setString(4, e.event().accountId());
+                insert.setTimestamp(5, Timestamp.from(e.occurredAt()));
+                insert.setString(6, codec.encode(e.event()));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** Appends in a transaction of its own. */
+    public void append(List<NewEvent> events) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                append(c, events);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Events with {@code seq > afterSeq}, in seq order, at most {@code limit}. */
+    public List<RecordedEvent> readAfter(long afterSeq, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT seq, event_id, type, version, account_id, occurred_at, "
+                     + "payload::text FROM ledger_event WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            q.setLong(1, afterSeq);
+            q.setInt(2, limit);
+            List<RecordedEvent> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    String type = rs.getString(3);
+                    int version = rs.getInt(4);
+                    out.add(new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version,
+                            rs.getString(5), rs.getTimestamp(6).toInstant(), codec.decode(type, version, rs.getString(7))));
+                }
+            }
+            return out;
+        }
+    }
+}
