@@ -42,13 +42,17 @@ public final class Gateway implements AutoCloseable {
     private final GroupCommitWriter writer;
     private final WebServer server;
     private final Optional<String> generatedAdminKey;
+    private final UserDirectory directory;
+    private final ProviderRegistry registry;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
-                    Optional<String> generatedAdminKey) {
+                    Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry) {
         this.dataSource = dataSource;
         this.writer = writer;
         this.server = server;
         this.generatedAdminKey = generatedAdminKey;
+        this.directory = directory;
+        this.registry = registry;
     }
 
     public static Gateway start(GatewayConfig config) {
@@ -103,7 +107,7 @@ public final class Gateway implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new Gateway(dataSource, writer, server, generated);
+            return new Gateway(dataSource, writer, server, generated, directory, registry);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -135,6 +139,14 @@ public final class Gateway implements AutoCloseable {
     /** The admin key generated on first start when none was configured; print it once. */
     public Optional<String> generatedAdminKey() {
         return generatedAdminKey;
+    }
+
+    public UserDirectory directory() {
+        return directory;
+    }
+
+    public ProviderRegistry registry() {
+        return registry;
     }
 
     @Override

@@ -70,6 +70,12 @@ public record GatewayConfig(
                 ledgerRetry, masterKey, bootstrapAdminKey);
     }
 
+    /** Local runs own their database, so they migrate it themselves. */
+    public GatewayConfig withAutoMigrate() {
+        return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, ledgerBatch,
+                ledgerRetry, masterKey, bootstrapAdminKey);
+    }
+
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
                 ledgerRetry, newMasterKey, newBootstrapAdminKey);

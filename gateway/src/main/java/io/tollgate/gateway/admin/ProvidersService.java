@@ -23,6 +23,9 @@ public final class ProvidersService implements HttpService {
     record CreateProvider(String name, String type, String baseUrl, String apiKey, Boolean enabled) {
     }
 
+    record UpdateProvider(String name, String baseUrl, String apiKey, Boolean enabled) {
+    }
+
     private static final Map<String, String> DEFAULT_BASE_URLS = Map.of(
             "openai", "https://api.openai.com/v1", "anthropic", "https://api.anthropic.com/v1");
 
@@ -43,6 +46,7 @@ public final class ProvidersService implements HttpService {
         rules.post("/", this::create)
                 .get("/", this::list)
                 .get("/{id}", this::get)
+                .put("/{id}", this::update)
                 .post("/{id}/refresh_models", this::refresh);
     }
 
@@ -68,6 +72,20 @@ public final class ProvidersService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) {
         guard.admin(req);
         Provider p = found(req);
+        Json.send(res, 200, view(p, registry.discovered(p.id())));
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        long id = found(req).id();
+        UpdateProvider body = Json.bind(json.readObject(req), UpdateProvider.class);
+        if (body.name() == null && body.baseUrl() == null && body.apiKey() == null && body.enabled() == null) {
+            throw ApiError.badRequest("no_changes", "give at least one of name, base_url, api_key, enabled");
+        }
+        Provider p = registry.updateProvider(admin.userId(), id,
+                body.name() == null ? null : Validation.required("name", body.name()),
+                body.baseUrl() == null ? null : validBaseUrl(body.baseUrl()),
+                body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey(), body.enabled());
         Json.send(res, 200, view(p, registry.discovered(p.id())));
     }
 

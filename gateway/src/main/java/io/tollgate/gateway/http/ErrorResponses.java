@@ -3,6 +3,7 @@ package io.tollgate.gateway.http;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,9 +48,15 @@ public final class ErrorResponses {
             return;
         }
         e.headers().forEach(res::header);
-        Json.send(res, e.status(), Map.of("error", Map.of(
-                "message", e.getMessage(),
-                "type", e.type(),
-                "code", e.code())));
+        Json.send(res, e.status(), Map.of("error", body(e)));
+    }
+
+    /** OpenAI's error object, fields in OpenAI's order. */
+    public static Map<String, String> body(ApiError e) {
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("message", e.getMessage());
+        error.put("type", e.type());
+        error.put("code", e.code());
+        return error;
     }
 }

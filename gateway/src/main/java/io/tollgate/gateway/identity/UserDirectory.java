@@ -216,6 +216,13 @@ public final class UserDirectory {
         return key;
     }
 
+    public Optional<User> firstAdmin() {
+        return db.read(c -> {
+            Optional<Long> id = firstAdmin(c);
+            return id.isEmpty() ? Optional.<User>empty() : user(id.get());
+        });
+    }
+
     private static Optional<Long> firstAdmin(Connection c) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1");
              ResultSet rs = q.executeQuery()) {

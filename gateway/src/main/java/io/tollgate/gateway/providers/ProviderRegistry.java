@@ -15,6 +15,7 @@ import io.tollgate.ledger.events.ModelRegistered;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
 import io.tollgate.ledger.events.ProviderRegistered;
+import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.store.EventStore;
 
 /**
@@ -67,6 +68,42 @@ public final class ProviderRegistry {
         events.append(c, List.of(NewEvent.of(new ProviderRegistered(provider.id(), name, type, baseUrl,
                 apiKey != null, enabled, actorUserId))));
         return provider;
+    }
+
+    /**
+     * Changes a provider. {@code apiKey} null keeps the stored key (seed 004: "set only if non-empty").
+     * Cached routes are dropped so the next request uses the new settings.
+     */
+    public Provider updateProvider(long actorUserId, long id, String name, String baseUrl, String apiKey,
+                                   Boolean enabled) {
+        Provider updated = db.tx(c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE providers SET name = coalesce(?, name), "
+                    + "base_url = coalesce(?, base_url), api_key_enc = coalesce(?, api_key_enc), "
+                    + "enabled = coalesce(?, enabled) WHERE id = ? RETURNING " + PROVIDER_COLUMNS)) {
+                u.setString(1, name);
+                u.setString(2, baseUrl);
+                u.setBytes(3, apiKey == null ? null : secrets.seal(apiKey));
+                u.setObject(4, enabled);
+                u.setLong(5, id);
+                Provider p;
+                try (ResultSet rs = u.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiError.notFound("no provider " + id);
+                    }
+                    p = provider(rs, 1);
+                }
+                events.append(c, List.of(NewEvent.of(new ProviderUpdated(id, p.name(), p.type(), p.baseUrl(),
+                        p.apiKey() != null, apiKey != null, p.enabled(), actorUserId))));
+                return p;
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    throw ApiError.conflict("name_exists", "a provider named " + name + " already exists");
+                }
+                throw e;
+            }
+        });
+        routes.values().removeIf(r -> r.provider().id() == id);
+        return updated;
     }
 
     public List<Provider> providers() {

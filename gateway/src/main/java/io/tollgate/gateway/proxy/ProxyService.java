@@ -30,6 +30,7 @@ import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
@@ -267,8 +268,7 @@ public final class ProxyService implements HttpService {
 
     private static String errorJson(ApiError e) {
         try {
-            return MAPPER.writeValueAsString(Map.of("error", Map.of("message", e.getMessage(), "type", e.type(),
-                    "code", e.code())));
+            return MAPPER.writeValueAsString(Map.of("error", ErrorResponses.body(e)));
         } catch (JsonProcessingException x) {
             throw new IllegalStateException(x);
         }

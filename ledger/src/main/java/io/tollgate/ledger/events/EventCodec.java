@@ -17,7 +17,7 @@ public final class EventCodec {
     /** Current schema version of each event type. Bump it (and decode the old one) when a type changes shape. */
     private static final Map<String, Integer> VERSIONS = Map.of(
             "UsageRecorded", 1, "CreditsAdded", 1, "UserCreated", 1, "ApiKeyCreated", 1, "KeyRevoked", 1,
-            "ProviderRegistered", 1, "ProviderModelsRefreshed", 1, "ModelRegistered", 1);
+            "ProviderRegistered", 1, "ProviderUpdated", 1, "ProviderModelsRefreshed", 1, "ModelRegistered", 1);
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -32,6 +32,7 @@ public final class EventCodec {
             case ApiKeyCreated e -> "ApiKeyCreated";
             case KeyRevoked e -> "KeyRevoked";
             case ProviderRegistered e -> "ProviderRegistered";
+            case ProviderUpdated e -> "ProviderUpdated";
             case ProviderModelsRefreshed e -> "ProviderModelsRefreshed";
             case ModelRegistered e -> "ModelRegistered";
         };
@@ -66,6 +67,7 @@ public final class EventCodec {
             case "ApiKeyCreated" -> ApiKeyCreated.class;
             case "KeyRevoked" -> KeyRevoked.class;
             case "ProviderRegistered" -> ProviderRegistered.class;
+            case "ProviderUpdated" -> ProviderUpdated.class;
             case "ProviderModelsRefreshed" -> ProviderModelsRefreshed.class;
             case "ModelRegistered" -> ModelRegistered.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);

@@ -6,7 +6,7 @@ package io.tollgate.ledger.events;
  */
 public sealed interface LedgerEvent
         permits UsageRecorded, CreditsAdded, UserCreated, ApiKeyCreated, KeyRevoked,
-        ProviderRegistered, ProviderModelsRefreshed, ModelRegistered {
+        ProviderRegistered, ProviderUpdated, ProviderModelsRefreshed, ModelRegistered {
 
     /** The account this event belongs to: the Kafka key, so one account's events stay ordered. */
     String accountId();

@@ -1,0 +1,351 @@
+package io.tollgate.devstack;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * A stand-in for OpenAI and Anthropic that speaks their real wire formats, streaming included, with
+ * deterministic usage: prompt tokens = words in the prompt, completion tokens = words in the reply.
+ *
+ * <p>Model names switch behaviours for tests and demos: {@code *no-usage*} never reports usage,
+ * {@code *fail-500*} answers 500, {@code *fail-400*} answers 400, {@code *slow*} pauses between stream
+ * chunks, {@code *cut*} breaks the stream off before its end.
+ */
+public final class MockUpstream implements AutoCloseable {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final WebServer server;
+    private final String requiredKey;
+    private final AtomicLong calls = new AtomicLong();
+
+    private MockUpstream(int port, String requiredKey) {
+        this.requiredKey = requiredKey;
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .get("/v1/models", this::models)
+                .post("/v1/chat/completions", this::chat)
+                .post("/v1/completions", this::completions)
+                .post("/v1/embeddings", this::embeddings)
+                .post("/v1/messages", this::messages);
+        this.server = WebServer.builder().host("127.0.0.1").port(port).routing(routing).build().start();
+    }
+
+    /** @param requiredKey the API key callers must present, or null to accept any */
+    public static MockUpstream start(int port, String requiredKey) {
+        return new MockUpstream(port, requiredKey);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** Completion and embedding calls received so far. */
+    public long calls() {
+        return calls.get();
+    }
+
+    /** The reply text the mock gives for a prompt whose last user message is {@code lastUser}. */
+    public static String replyTo(String lastUser) {
+        return "Mock reply: " + lastUser.strip();
+    }
+
+    public static int words(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? 0 : t.split("\\s+").length;
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        if (!authorized(req, res, false)) {
+            return;
+        }
+        ArrayNode data = MAPPER.createArrayNode();
+        for (String id : List.of("mock-chat", "mock-embed", "mock-chat-no-usage", "mock-claude")) {
+            data.addObject().put("id", id).put("object", "model").put("created", 1_700_000_000L).put("owned_by", "mock");
+        }
+        send(res, 200, MAPPER.createObjectNode().put("object", "list").set("data", data));
+    }
+
+    private void chat(ServerRequest req, ServerResponse res) {
+        JsonNode body = enter(req, res, false);
+        if (body == null) {
+            return;
+        }
+        String model = body.path("model").asText();
+        int prompt = 0;
+        String lastUser = "";
+        for (JsonNode m : body.path("messages")) {
+            String text = text(m.get("content"));
+            prompt += words(text);
+            if ("user".equals(m.path("role").asText())) {
+                lastUser = text;
+            }
+        }
+        List<String> reply = replyWords(lastUser, body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(0)));
+        boolean usage = !model.contains("no-usage");
+        String id = "chatcmpl-mock" + calls.get();
+        if (body.path("stream").asBoolean(false)) {
+            boolean includeUsage = usage && body.path("stream_options").path("include_usage").asBoolean(false);
+            List<String> events = new ArrayList<>();
+            events.add(chatChunk(id, model, MAPPER.createObjectNode().put("role", "assistant").put("content", ""), null));
+            for (int i = 0; i < reply.size(); i++) {
+                String piece = i == 0 ? reply.get(i) : " " + reply.get(i);
+                events.add(chatChunk(id, model, MAPPER.createObjectNode().put("content", piece), null));
+            }
+            events.add(chatChunk(id, model, MAPPER.createObjectNode(), "stop"));
+            if (includeUsage) {
+                ObjectNode last = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+                        .put("created", 1_700_000_000L).put("model", model);
+                last.putArray("choices");
+                last.set("usage", usageNode(prompt, reply.size()));
+                events.add(last.toString());
+            }
+            stream(res, model, events, "data: [DONE]\n\n", null);
+            return;
+        }
+        ObjectNode out = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion")
+                .put("created", 1_700_000_000L).put("model", model);
+        ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+        choice.putObject("message").put("role", "assistant").put("content", String.join(" ", reply));
+        if (usage) {
+            out.set("usage", usageNode(prompt, reply.size()));
+        }
+        send(res, 200, out);
+    }
+
+    private void completions(ServerRequest req, ServerResponse res) {
+        JsonNode body = enter(req, res, false);
+        if (body == null) {
+            return;
+        }
+        String model = body.path("model").asText();
+        String prompt = body.path("prompt").isTextual() ? body.path("prompt").asText() : body.path("prompt").toString();
+        List<String> reply = replyWords(prompt, body.path("max_tokens").asInt(0));
+        ObjectNode out = MAPPER.createObjectNode().put("id", "cmpl-mock" + calls.get()).put("object", "text_completion")
+                .put("created", 1_700_000_000L).put("model", model);
+        out.putArray("choices").addObject().put("index", 0).put("text", String.join(" ", reply))
+                .put("finish_reason", "stop");
+        if (!model.contains("no-usage")) {
+            out.set("usage", usageNode(words(prompt), reply.size()));
+        }
+        send(res, 200, out);
+    }
+
+    private void embeddings(ServerRequest req, ServerResponse res) {
+        JsonNode body = enter(req, res, false);
+        if (body == null) {
+            return;
+        }
+        List<String> inputs = new ArrayList<>();
+        JsonNode input = body.path("input");
+        if (input.isTextual()) {
+            inputs.add(input.asText());
+        } else {
+            input.forEach(i -> inputs.add(i.asText()));
+        }
+        ObjectNode out = MAPPER.createObjectNode().put("object", "list").put("model", body.path("model").asText());
+        ArrayNode data = out.putArray("data");
+        int tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            tokens += words(inputs.get(i));
+            ArrayNode vector = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+            int h = inputs.get(i).hashCode();
+            for (int d = 0; d < 8; d++) {
+                vector.add(((h >> d) & 0xff) / 255.0);
+            }
+        }
+        if (!body.path("model").asText().contains("no-usage")) {
+            out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        }
+        send(res, 200, out);
+    }
+
+    /** Anthropic's Messages API, including its event stream. */
+    private void messages(ServerRequest req, ServerResponse res) {
+        JsonNode body = enter(req, res, true);
+        if (body == null) {
+            return;
+        }
+        String model = body.path("model").asText();
+        int prompt = body.path("system").isTextual() ? words(body.path("system").asText()) : 0;
+        String lastUser = "";
+        for (JsonNode m : body.path("messages")) {
+            String text = text(m.get("content"));
+            prompt += words(text);
+            if ("user".equals(m.path("role").asText())) {
+                lastUser = text;
+            }
+        }
+        List<String> reply = replyWords(lastUser, body.path("max_tokens").asInt(0));
+        String id = "msg_mock" + calls.get();
+        if (body.path("stream").asBoolean(false)) {
+            List<String> events = new ArrayList<>();
+            ObjectNode start = MAPPER.createObjectNode().put("type", "message_start");
+            ObjectNode msg = start.putObject("message").put("id", id).put("type", "message").put("role", "assistant")
+                    .put("model", model);
+            msg.putArray("content");
+            msg.putObject("usage").put("input_tokens", prompt).put("output_tokens", 1);
+            events.add("event: message_start\ndata: " + start);
+            events.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                    + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+            for (int i = 0; i < reply.size(); i++) {
+                ObjectNode delta = MAPPER.createObjectNode().put("type", "content_block_delta").put("index", 0);
+                delta.putObject("delta").put("type", "text_delta").put("text", i == 0 ? reply.get(i) : " " + reply.get(i));
+                events.add("event: content_block_delta\ndata: " + delta);
+            }
+            events.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}");
+            ObjectNode delta = MAPPER.createObjectNode().put("type", "message_delta");
+            delta.putObject("delta").put("stop_reason", "end_turn");
+            delta.putObject("usage").put("output_tokens", reply.size());
+            events.add("event: message_delta\ndata: " + delta);
+            stream(res, model, events, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", "raw");
+            return;
+        }
+        ObjectNode out = MAPPER.createObjectNode().put("id", id).put("type", "message").put("role", "assistant")
+                .put("model", model).put("stop_reason", "end_turn");
+        out.putArray("content").addObject().put("type", "text").put("text", String.join(" ", reply));
+        out.putObject("usage").put("input_tokens", prompt).put("output_tokens", reply.size());
+        send(res, 200, out);
+    }
+
+    /** Parses the body and applies the failure switches; null when a reply has already been sent. */
+    private JsonNode enter(ServerRequest req, ServerResponse res, boolean anthropic) {
+        if (!authorized(req, res, anthropic)) {
+            return null;
+        }
+        calls.incrementAndGet();
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(req.content().as(byte[].class));
+        } catch (IOException e) {
+            send(res, 400, error("invalid JSON"));
+            return null;
+        }
+        String model = body.path("model").asText();
+        if (model.contains("fail-500")) {
+            send(res, 500, error("mock upstream failure"));
+            return null;
+        }
+        if (model.contains("fail-400")) {
+            send(res, 400, error("mock upstream refused the request"));
+            return null;
+        }
+        return body;
+    }
+
+    private boolean authorized(ServerRequest req, ServerResponse res, boolean anthropic) {
+        if (requiredKey == null) {
+            return true;
+        }
+        String presented = anthropic
+                ? req.headers().first(HeaderNames.create("x-api-key")).orElse("")
+                : req.headers().first(HeaderNames.AUTHORIZATION).orElse("").replaceFirst("^Bearer ", "");
+        if (requiredKey.equals(presented)) {
+            return true;
+        }
+        send(res, 401, error("Incorrect API key provided"));
+        return false;
+    }
+
+    private static List<String> replyWords(String lastUser, int maxTokens) {
+        List<String> words = new ArrayList<>(Arrays.asList(replyTo(lastUser).split("\\s+")));
+        return maxTokens > 0 && words.size() > maxTokens ? words.subList(0, maxTokens) : words;
+    }
+
+    private static String chatChunk(String id, String model, ObjectNode delta, String finish) {
+        ObjectNode chunk = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+                .put("created", 1_700_000_000L).put("model", model);
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        choice.set("delta", delta);
+        if (finish == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finish);
+        }
+        return chunk.toString();
+    }
+
+    /** Writes SSE events one at a time, flushing each, as a real provider does. */
+    private static void stream(ServerResponse res, String model, List<String> events, String finalEvent, String raw) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+        try (OutputStream out = res.outputStream()) {
+            for (int i = 0; i < events.size(); i++) {
+                String e = events.get(i);
+                String frame = raw == null ? "data: " + e + "\n\n" : e + "\n\n";
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                if (model.contains("slow")) {
+                    Thread.sleep(20);
+                }
+                if (model.contains("cut") && i == events.size() / 2) {
+                    return;
+                }
+            }
+            out.write(finalEvent.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ObjectNode usageNode(int prompt, int completion) {
+        return MAPPER.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
+    }
+
+    private static String text(JsonNode content) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        content.forEach(p -> sb.append(p.path("text").asText("")).append(' '));
+        return sb.toString();
+    }
+
+    private static ObjectNode error(String message) {
+        ObjectNode out = MAPPER.createObjectNode();
+        out.putObject("error").put("message", message).put("type", "mock_error");
+        return out;
+    }
+
+    private static void send(ServerResponse res, int status, JsonNode body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    /** Used by the README's examples: the mock as a standalone process. */
+    public static void main(String[] args) {
+        MockUpstream mock = start(args.length > 0 ? Integer.parseInt(args[0]) : 0, null);
+        System.out.println("Mock upstream on " + mock.baseUrl() + " " + Map.of("models", "/v1/models"));
+    }
+}
