@@ -83,6 +83,13 @@ public final class EventStore {
         }
     }
 
+    /** A cheap round trip to the database; throws if it cannot be reached. */
+    public void ping() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+        }
+    }
+
     /** Events with {@code seq > afterSeq}, in seq order, at most {@code limit}. */
     public List<RecordedEvent> readAfter(long afterSeq, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -18,6 +18,9 @@ import io.tollgate.ledger.events.NewEvent;
  * whatever has queued up and commits it in a single transaction. Under load many requests share one
  * fsync; alone, a request pays one round trip. A future completes only after its event's commit.
  *
+ * <p>While idle it pings the database twice a second, so an outage is noticed (and {@link #healthy()}
+ * turns false) before the next request calls an upstream it could not then record.
+ *
  * <p>A failed batch is retried (same event ids, so a commit whose acknowledgement was lost is not
  * written twice) until {@code retryFor} has passed; then its futures fail and the callers answer 503.
  */
@@ -34,6 +37,8 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final Thread writer;
     private volatile boolean running = true;
     private volatile boolean healthy = true;
+    private long lastContactNanos = System.nanoTime();
+    private static final long PING_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     public GroupCommitWriter(EventStore store, int maxBatch, Duration retryFor) {
         this.store = store;
@@ -64,6 +69,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    pingIfIdle();
                     continue;
                 }
                 batch.add(first);
@@ -82,6 +88,19 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    private void pingIfIdle() {
+        if (System.nanoTime() - lastContactNanos < PING_EVERY_NANOS) {
+            return;
+        }
+        try {
+            store.ping();
+            healthy = true;
+        } catch (SQLException | RuntimeException e) {
+            healthy = false;
+        }
+        lastContactNanos = System.nanoTime();
+    }
+
     private void commit(List<Pending> batch) throws InterruptedException {
         List<NewEvent> events = batch.stream().map(Pending::event).toList();
         long deadline = System.nanoTime() + retryFor.toNanos();
@@ -90,6 +109,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             try {
                 store.append(events);
                 healthy = true;
+                lastContactNanos = System.nanoTime();
                 batch.forEach(p -> p.done.complete(null));
                 return;
             } catch (SQLException | RuntimeException e) {
