@@ -26,12 +26,17 @@ public final class DevPostgres implements AutoCloseable {
     }
 
     public static DevPostgres start(Path dataDir) {
+        return start(dataDir, freePort());
+    }
+
+    /** On a given port: a restarted server is found again by clients configured with its address. */
+    public static DevPostgres start(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
             return new DevPostgres(EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
-                    .setPort(freePort())
+                    .setPort(port)
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
                     .start());

@@ -43,7 +43,7 @@ public final class UpstreamClient {
                     .header(HeaderValues.CONTENT_TYPE_JSON)
                     .submit(body);
         } catch (RuntimeException e) {
-            throw new Unreachable(provider.name() + " is unreachable: " + e.getClass().getSimpleName(), e);
+            throw new Unreachable("provider " + provider.name() + " could not be reached", e);
         }
     }
 
@@ -67,7 +67,7 @@ public final class UpstreamClient {
         } catch (Unreachable e) {
             throw e;
         } catch (Exception e) {
-            throw new Unreachable(provider.name() + " models could not be listed: " + e.getClass().getSimpleName(), e);
+            throw new Unreachable("provider " + provider.name() + " did not list its models", e);
         }
     }
 

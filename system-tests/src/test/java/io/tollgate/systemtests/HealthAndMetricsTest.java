@@ -1,0 +1,57 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.tollgate.gateway.Gateway;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HealthAndMetricsTest {
+    private Gateway gateway;
+    private Api api;
+
+    @BeforeAll
+    void start() {
+        gateway = TestStack.gateway();
+        api = new Api(gateway.port());
+        Catalog.register(api);
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void healthReportsTheDatabaseUserCountAndTime() {
+        JsonNode h = api.get("/health", null).json();
+        assertEquals("healthy", h.get("status").asText());
+        assertEquals("connected", h.get("database").asText());
+        assertEquals(1, h.get("user_count").asLong());
+        assertTrue(h.has("timestamp"));
+        assertEquals("healthy", api.get("/healthz", null).json().get("status").asText());
+        assertEquals(200, api.get("/ready", null).status());
+    }
+
+    @Test
+    void prometheusMetricsCountRequestsByRouteAndStatusAndTimeUpstreams() {
+        String key = api.newKey(null, "completion:invoke,model:any");
+        api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "metrics", false));
+        api.post("/v1/chat/completions", key, "{bad");
+        String metrics = api.get("/metrics", null).body();
+        assertTrue(metrics.contains("http_server_requests_seconds_count{method=\"POST\",route=\"/chat/completions\",status=\"200\"}")
+                || metrics.matches("(?s).*http_server_requests_seconds_count\\{method=\"POST\",route=\"[^\"]*chat/completions\",status=\"200\"}.*"),
+                metrics);
+        assertTrue(metrics.matches("(?s).*http_server_requests_seconds_count\\{method=\"POST\",route=\"[^\"]*chat/completions\",status=\"400\"}.*"));
+        assertTrue(metrics.contains("tollgate_upstream_latency_seconds_count{model=\"chat\",provider=\"mock\",status=\"200\"}"),
+                metrics);
+        assertTrue(metrics.contains("tollgate_usage_events_total"));
+    }
+}

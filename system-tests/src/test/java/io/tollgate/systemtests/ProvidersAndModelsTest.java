@@ -1,0 +1,137 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.tollgate.gateway.Gateway;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProvidersAndModelsTest {
+    private Gateway gateway;
+    private Api api;
+
+    @BeforeAll
+    void start() {
+        gateway = TestStack.gateway();
+        api = new Api(gateway.port());
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    private long provider(String name) {
+        Api.Reply r = api.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"" + name + "\",\"type\":\"openai\","
+                + "\"base_url\":\"" + TestStack.mock().baseUrl() + "\",\"api_key\":\"" + TestStack.UPSTREAM_KEY
+                + "\",\"enabled\":true}");
+        assertEquals(201, r.status(), r.body());
+        return r.json().get("id").asLong();
+    }
+
+    @Test
+    void refreshModelsPullsTheProvidersModelList() {
+        long id = provider("refreshable");
+        Api.Reply r = api.post("/api/providers/" + id + "/refresh_models", TestStack.ADMIN_KEY, "{}");
+        assertEquals(200, r.status(), r.body());
+        List<String> models = new ArrayList<>();
+        r.json().get("runtime_models").forEach(m -> models.add(m.asText()));
+        assertTrue(models.containsAll(List.of("mock-chat", "mock-embed")), models.toString());
+        assertEquals(models.size(), api.get("/api/providers/" + id, TestStack.ADMIN_KEY).json().get("runtime_models").size());
+        assertEquals(1, TestStack.count(gateway.dataSource(),
+                "SELECT count(*) FROM ledger_event WHERE type = 'ProviderModelsRefreshed'"));
+    }
+
+    @Test
+    void aFailedRefreshIs502() {
+        Api.Reply p = api.post("/api/providers", TestStack.ADMIN_KEY,
+                "{\"name\":\"unreachable\",\"base_url\":\"http://127.0.0.1:9/v1\"}");
+        Api.Reply r = api.post("/api/providers/" + p.json().get("id").asLong() + "/refresh_models", TestStack.ADMIN_KEY, "{}");
+        assertEquals(502, r.status(), r.body());
+        assertEquals("refresh_failed", r.json().get("error").get("code").asText());
+    }
+
+    @Test
+    void aModelWithoutAPriceIsRefusedUnlessMarkedFree() {
+        long id = provider("pricing");
+        Api.Reply unpriced = api.post("/v1/models", TestStack.ADMIN_KEY,
+                "{\"model_name\":\"unpriced\",\"provider_id\":" + id + "}");
+        assertEquals(400, unpriced.status());
+        assertEquals("missing_price", unpriced.json().get("error").get("code").asText());
+        Api.Reply tooPrecise = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"precise\",\"provider_id\":"
+                + id + ",\"input_price_per_million\":0.0000001,\"output_price_per_million\":1}");
+        assertEquals(400, tooPrecise.status());
+        Api.Reply negative = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"neg\",\"provider_id\":"
+                + id + ",\"input_price_per_million\":-1,\"output_price_per_million\":1}");
+        assertEquals(400, negative.status());
+        Api.Reply free = api.post("/v1/models", TestStack.ADMIN_KEY,
+                "{\"model_name\":\"gratis\",\"upstream_model\":\"mock-chat\",\"provider_id\":" + id + ",\"free\":true}");
+        assertEquals(201, free.status(), free.body());
+        assertTrue(free.json().get("pricing").get("free").asBoolean());
+        Api.Reply dup = api.post("/v1/models", TestStack.ADMIN_KEY,
+                "{\"model_name\":\"gratis\",\"provider_id\":" + id + ",\"free\":true}");
+        assertEquals(409, dup.status());
+    }
+
+    @Test
+    void pricesAreKeptAsExactMicroUnits() {
+        long id = provider("exact");
+        Api.Reply r = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"exact-model\",\"provider_id\":" + id
+                + ",\"input_price_per_million\":0.15,\"output_price_per_million\":\"0.6\"}");
+        assertEquals(201, r.status(), r.body());
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM models WHERE model_id = 'exact-model' "
+                + "AND input_micros_per_million = 150000 AND output_micros_per_million = 600000"));
+    }
+
+    @Test
+    void seed000RegistrationWithEndpointAndKeyIsCallable() {
+        String writer = api.newKey(null, "completion:invoke,model:write,model:own-endpoint");
+        Api.Reply r = api.post("/v1/models", writer, "{\"name\":\"Own endpoint\",\"model_name\":\"own-endpoint\","
+                + "\"upstream_model\":\"mock-chat\",\"endpoint\":\"" + TestStack.mock().baseUrl() + "\",\"api_key\":\""
+                + TestStack.UPSTREAM_KEY + "\",\"input_price_per_million\":1,\"output_price_per_million\":2}");
+        assertEquals(201, r.status(), r.body());
+        Api.Reply chat = api.post("/v1/chat/completions", writer, Catalog.chatBody("own-endpoint", "hi", false));
+        assertEquals(200, chat.status(), chat.body());
+    }
+
+    @Test
+    void theModelListShowsOnlyWhatTheKeyMayUse() {
+        long id = provider("listing");
+        for (String m : List.of("list-a", "list-b")) {
+            Catalog.model(api, m, "mock-chat", id, "1", "1");
+        }
+        String onlyA = api.newKey(null, "completion:invoke,model:list-a");
+        JsonNode list = api.get("/v1/models", onlyA).json();
+        assertEquals("list", list.get("object").asText());
+        assertEquals(1, list.get("data").size());
+        assertEquals("list-a", list.get("data").get(0).get("id").asText());
+        assertEquals("model", list.get("data").get(0).get("object").asText());
+        assertEquals(404, api.get("/v1/models/list-b", onlyA).status());
+        assertEquals(200, api.get("/api/v1/models/list-a", onlyA).status());
+    }
+
+    @Test
+    void updatingAProviderRecordsAnEventAndKeepsItsKey() {
+        long id = provider("updatable");
+        Api.Reply r = api.put("/api/providers/" + id, TestStack.ADMIN_KEY, "{\"enabled\":false}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals(false, r.json().get("enabled").asBoolean());
+        assertTrue(r.json().get("has_api_key").asBoolean());
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'ProviderUpdated'"));
+        Catalog.model(api, "on-disabled", "mock-chat", id, "1", "1");
+        String k = api.newKey(null, "completion:invoke,model:any");
+        assertEquals(503, api.post("/v1/chat/completions", k, Catalog.chatBody("on-disabled", "hi", false)).status());
+        assertEquals(200, api.put("/api/providers/" + id, TestStack.ADMIN_KEY, "{\"enabled\":true}").status());
+        assertEquals(200, api.post("/v1/chat/completions", k, Catalog.chatBody("on-disabled", "hi", false)).status());
+    }
+}

@@ -1,0 +1,147 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import io.tollgate.devstack.MockUpstream;
+import io.tollgate.gateway.Gateway;
+import io.tollgate.ledger.money.Micros;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StreamingAndAliasesTest {
+    private Gateway gateway;
+    private Api api;
+    private String key;
+
+    @BeforeAll
+    void start() {
+        gateway = TestStack.gateway();
+        api = new Api(gateway.port());
+        Catalog.register(api);
+        key = api.newKey(null, "completion:invoke,model:any");
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    private JsonNode last() {
+        return TestStack.usageEvents(gateway.dataSource()).getLast();
+    }
+
+    @Test
+    void anUpstreamThatReportsNoUsageIsCountedWithTheTokenizer() {
+        Api.Reply r = api.post("/v1/chat/completions", key, Catalog.chatBody("chat-no-usage", "count these tokens", true));
+        assertEquals(200, r.status());
+        assertTrue(r.body().endsWith("data: [DONE]\n\n"));
+        JsonNode e = last();
+        assertTrue(e.get("tokens_estimated").asBoolean());
+        var o200k = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+        long completion = o200k.countTokensOrdinary(MockUpstream.replyTo("count these tokens"));
+        long prompt = 3 + 3 + o200k.countTokensOrdinary("user") + o200k.countTokensOrdinary("count these tokens");
+        assertEquals(completion, e.get("completion_tokens").asLong());
+        assertEquals(prompt, e.get("prompt_tokens").asLong());
+        assertEquals(Micros.cost(prompt, completion, Catalog.CHAT_IN, Catalog.CHAT_OUT), e.get("cost_micros").asLong());
+    }
+
+    @Test
+    void aStreamCutOffByTheUpstreamIsStillLedgeredOnceWithoutAFinalEvent() {
+        long before = TestStack.usageEvents(gateway.dataSource()).size();
+        Api.Reply r = api.post("/v1/chat/completions", key,
+                Catalog.chatBody("chat-cut", "one two three four five six seven eight", true));
+        assertEquals(200, r.status());
+        assertFalse(r.body().contains("[DONE]"), "the client must see that the stream did not finish");
+        assertEquals(before + 1, TestStack.usageEvents(gateway.dataSource()).size());
+        assertTrue(last().get("completion_tokens").asLong() > 0);
+    }
+
+    @Test
+    void streamChunksArriveBeforeTheUpstreamHasFinished() throws Exception {
+        // The slow mock pauses 20 ms between chunks: the first chunk must reach the client long before the end.
+        var request = api.builder("/v1/chat/completions", key).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Catalog.chatBody("chat-slow",
+                        "a b c d e f g h i j k l m n o p q r s t u v w x y z", true))).build();
+        long start = System.nanoTime();
+        var response = java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        List<Long> arrivals = new java.util.ArrayList<>();
+        response.body().filter(l -> l.startsWith("data:")).forEach(l -> arrivals.add(System.nanoTime() - start));
+        assertTrue(arrivals.size() > 20, "chunks: " + arrivals.size());
+        long firstMs = arrivals.getFirst() / 1_000_000;
+        long lastMs = arrivals.getLast() / 1_000_000;
+        assertTrue(lastMs - firstMs >= 300, "chunks were relayed as they came (first " + firstMs + " ms, last " + lastMs + " ms)");
+    }
+
+    @Test
+    void anthropicMessagesStreamAndPlainAreLedgeredFromAnthropicUsage() {
+        String body = "{\"model\":\"claude\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi there claude\"}]}";
+        Api.Reply plain = api.post("/v1/messages", key, body);
+        assertEquals(200, plain.status(), plain.body());
+        assertEquals(3, plain.json().get("usage").get("input_tokens").asLong());
+        JsonNode e = last();
+        assertEquals(3, e.get("prompt_tokens").asLong());
+        assertEquals(5, e.get("completion_tokens").asLong());
+        assertEquals(Micros.cost(3, 5, 3_000_000, 15_000_000), e.get("cost_micros").asLong());
+
+        Api.Reply stream = api.post("/proxy/anthropic/v1/messages", key, body.replace("{\"model\"", "{\"stream\":true,\"model\""));
+        assertEquals(200, stream.status());
+        assertTrue(stream.body().endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"), stream.body());
+        JsonNode s = last();
+        assertTrue(s.get("streamed").asBoolean());
+        assertEquals(3, s.get("prompt_tokens").asLong());
+        assertEquals(5, s.get("completion_tokens").asLong());
+    }
+
+    @Test
+    void theSeedsPathAliasesAllReachTheSameProxy() {
+        for (String path : List.of("/api/v1/chat/completions", "/proxy/openai/v1/chat/completions", "/v1/completions")) {
+            Api.Reply r = api.post(path, key, Catalog.chatBody("chat", "alias test", false));
+            assertEquals(200, r.status(), path + ": " + r.body());
+            assertEquals("chat.completion", r.json().get("object").asText(), path);
+            assertEquals("/chat/completions", last().get("endpoint").asText(), path);
+        }
+        Api.Reply legacy = api.post("/v1/completions", key, "{\"model\":\"chat\",\"prompt\":\"complete this\"}");
+        assertEquals(200, legacy.status(), legacy.body());
+        assertEquals("text_completion", legacy.json().get("object").asText());
+        assertEquals("/completions", last().get("endpoint").asText());
+        assertEquals(200, api.post("/api/v1/embeddings", key, "{\"model\":\"embed\",\"input\":[\"a b\",\"c\"]}").status());
+        assertEquals(3, last().get("prompt_tokens").asLong());
+    }
+
+    @Test
+    void theKeysCostAttributionIsCopiedIntoEachEvent() {
+        Api.Reply k = api.post("/api/keys", TestStack.ADMIN_KEY, "{\"name\":\"hr\",\"scopes\":\"completion:invoke,model:any\","
+                + "\"environment\":\"staging\",\"cost_centre\":\"People\",\"project\":\"Onboarding\",\"agent\":\"HR Bot\"}");
+        assertEquals(201, k.status(), k.body());
+        assertTrue(k.json().get("key").asText().startsWith("tg_staging_"));
+        assertEquals(200, api.post("/v1/chat/completions", k.json().get("key").asText(),
+                Catalog.chatBody("chat", "hi", false)).status());
+        JsonNode e = last();
+        assertEquals("People", e.get("cost_centre").asText());
+        assertEquals("Onboarding", e.get("project").asText());
+        assertEquals("staging", e.get("environment").asText());
+        assertEquals("HR Bot", e.get("agent").asText());
+        assertEquals(k.json().get("id").asLong(), e.get("key_id").asLong());
+    }
+
+    @Test
+    void repeatedPromptsShareAHashForWasteDetection() {
+        api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "Same   question", false));
+        String first = last().get("prompt_hash").asText();
+        api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "same question", true));
+        assertEquals(first, last().get("prompt_hash").asText());
+    }
+}

@@ -1,0 +1,109 @@
+package io.tollgate.systemtests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.tollgate.devstack.DevPostgres;
+import io.tollgate.devstack.MockUpstream;
+import io.tollgate.gateway.Gateway;
+import io.tollgate.gateway.GatewayConfig;
+import io.tollgate.gateway.providers.SecretBox;
+
+/**
+ * Real parts shared by the system tests: one embedded PostgreSQL server (each test class gets a
+ * database of its own) and one mock upstream speaking the OpenAI and Anthropic wire formats.
+ */
+final class TestStack {
+    static final String ADMIN_KEY = "tg_test_admin_0123456789abcdef0123456789abcdef";
+    static final String UPSTREAM_KEY = "sk-upstream-secret-0123456789";
+    static final String MASTER_KEY = SecretBox.newMasterKey();
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static DevPostgres postgres;
+    private static MockUpstream mock;
+
+    private TestStack() {
+    }
+
+    static synchronized DevPostgres postgres() {
+        if (postgres == null) {
+            postgres = DevPostgres.start(tempDir("tollgate-pg"));
+            Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
+        }
+        return postgres;
+    }
+
+    static synchronized MockUpstream mock() {
+        if (mock == null) {
+            mock = MockUpstream.start(0, UPSTREAM_KEY);
+            Runtime.getRuntime().addShutdownHook(new Thread(mock::close));
+        }
+        return mock;
+    }
+
+    static GatewayConfig config(GatewayConfig.Database db) {
+        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 512,
+                Duration.ofSeconds(2), MASTER_KEY, ADMIN_KEY);
+    }
+
+    /** A gateway on a fresh database of the shared server. */
+    static Gateway gateway() {
+        return Gateway.start(config(postgres().database("t" + ProcessHandle.current().pid() + "_"
+                + DATABASES.incrementAndGet())));
+    }
+
+    static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The {@code UsageRecorded} payloads in seq order, read straight from the ledger table. */
+    static List<JsonNode> usageEvents(DataSource ds) {
+        return payloads(ds, "SELECT payload::text FROM ledger_event WHERE type = 'UsageRecorded' ORDER BY seq");
+    }
+
+    static List<JsonNode> payloads(DataSource ds, String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                q.setObject(i + 1, args[i]);
+            }
+            List<JsonNode> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(JSON.readTree(rs.getString(1)));
+                }
+            }
+            return out;
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long count(DataSource ds, String sql) {
+        try (Connection c = ds.getConnection(); PreparedStatement q = c.prepareStatement(sql);
+             ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
