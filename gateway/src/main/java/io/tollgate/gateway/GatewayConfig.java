@@ -3,9 +3,11 @@ package io.tollgate.gateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.helidon.config.EnvironmentVariables;
 
 /** All settings, read once at start-up from {@code config/tollgate.yaml} and environment variables. */
 public record GatewayConfig(
@@ -26,12 +28,19 @@ public record GatewayConfig(
         }
     }
 
-    /** Environment variables win over system properties, which win over the YAML file. */
     public static GatewayConfig load(Path yaml) {
+        return load(yaml, System.getenv());
+    }
+
+    /**
+     * Environment variables win over system properties, which win over the YAML file. An variable
+     * maps to a key by Helidon's rule: POSTGRES_HOST is postgres.host, DB_AUTOMIGRATE is db.automigrate.
+     */
+    public static GatewayConfig load(Path yaml, Map<String, String> env) {
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
-                .addSource(ConfigSources.environmentVariables())
+                .addSource(ConfigSources.create(EnvironmentVariables.expand(env)))
                 .addSource(ConfigSources.systemProperties());
         if (Files.exists(yaml)) {
             builder.addSource(ConfigSources.file(yaml));

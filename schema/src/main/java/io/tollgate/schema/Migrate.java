@@ -24,12 +24,12 @@ public final class Migrate {
             System.err.println("usage: Migrate <jdbc-url> [user] [password]");
             System.exit(2);
         }
-        MigrateResult result = Flyway.configure()
+        Flyway flyway = Flyway.configure()
                 .dataSource(args[0], args.length > 1 ? args[1] : null, args.length > 2 ? args[2] : null)
                 .locations("classpath:db/migration")
-                .load()
-                .migrate();
-        System.out.println("migrated: " + result.migrationsExecuted + " migration(s), schema version "
-                + result.targetSchemaVersion);
+                .load();
+        MigrateResult result = flyway.migrate();
+        System.out.println("migrated: " + result.migrationsExecuted + " migration(s) applied; schema at version "
+                + flyway.info().current().getVersion());
     }
 }
