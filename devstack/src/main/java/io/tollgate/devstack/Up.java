@@ -41,6 +41,7 @@ public final class Up {
         String masterKey = config.masterKey().isBlank() ? localMasterKey(data) : config.masterKey();
         config = config.withDatabase(postgres.database("tollgate"))
                 .withSecrets(masterKey, config.bootstrapAdminKey())
+                .withLedgerSpool(data.resolve("ledger-spool"))
                 .withAutoMigrate();
 
         MockUpstream mock = demo ? MockUpstream.start(0, DemoCatalog.UPSTREAM_KEY) : null;

@@ -34,6 +34,7 @@ import io.tollgate.gateway.proxy.UsageLedger;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.GroupCommitWriter;
+import io.tollgate.ledger.store.LedgerSpool;
 import io.tollgate.schema.Migrate;
 
 /** The whole object graph, wired by hand: config → data source → stores → services → web server. */
@@ -68,7 +69,8 @@ public final class Gateway implements AutoCloseable {
             }
             Db db = new Db(dataSource);
             EventStore events = new EventStore(dataSource, new EventCodec());
-            GroupCommitWriter writer = new GroupCommitWriter(events, config.ledgerBatch(), config.ledgerRetry());
+            GroupCommitWriter writer = new GroupCommitWriter(events, new LedgerSpool(config.ledgerSpool(), events.codec()),
+                    config.ledgerBatch(), config.ledgerRetry());
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
             Authenticator authenticator = new Authenticator(db, Clock.systemUTC());

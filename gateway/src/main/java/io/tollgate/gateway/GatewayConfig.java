@@ -19,6 +19,7 @@ public record GatewayConfig(
         Duration upstreamTimeout,
         int ledgerBatch,
         Duration ledgerRetry,
+        Path ledgerSpool,
         String masterKey,
         String bootstrapAdminKey) {
 
@@ -65,28 +66,34 @@ public record GatewayConfig(
                 Duration.ofSeconds(c.get("tollgate.upstream.timeout").asInt().orElse(120)),
                 c.get("tollgate.ledger.batch").asInt().orElse(512),
                 Duration.ofSeconds(c.get("tollgate.ledger.retry").asInt().orElse(5)),
+                Path.of(c.get("tollgate.ledger.spool").asString().orElse("ledger-spool")),
                 c.get("tollgate.master.key").asString().orElse(""),
                 c.get("tollgate.bootstrap.admin.key").asString().orElse(""));
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withDatabase(Database db) {
         return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, masterKey, bootstrapAdminKey);
+    }
+
+    public GatewayConfig withLedgerSpool(Path dir) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+                ledgerRetry, dir, masterKey, bootstrapAdminKey);
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
         return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, newMasterKey, newBootstrapAdminKey);
+                ledgerRetry, ledgerSpool, newMasterKey, newBootstrapAdminKey);
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +50,17 @@ class DatabaseOutageTest {
             String key = api.newKey(null, "completion:invoke,model:any");
             assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "warm", false)).status());
 
+            // A stream already flowing when Postgres dies still gets its event made durable (spooled to
+            // disk) before its final event, and the spool is moved into the ledger when Postgres returns.
+            CompletableFuture<Api.Reply> inFlight = CompletableFuture.supplyAsync(() -> api.post("/v1/chat/completions",
+                    key, Catalog.chatBody("chat-slow", "a b c d e f g h i j k l m n o p q r s t u v w x y z", true)));
+            Thread.sleep(150);
             pg.close();
+            Api.Reply streamed = inFlight.get(30, TimeUnit.SECONDS);
+            assertEquals(200, streamed.status());
+            assertTrue(streamed.body().endsWith("data: [DONE]\n\n"), streamed.body());
+            String spooledRequest = streamed.header("x-request-id");
+
             // Once the ledger knows Postgres is gone (its idle probe runs twice a second), nothing reaches an upstream.
             assertEquals(503, waitForReady(api, 503, 10_000));
             assertTrue(waitForLedger(api, "unavailable", 10_000));
@@ -67,6 +79,8 @@ class DatabaseOutageTest {
             pg = DevPostgres.start(dir, port);
             assertEquals(200, waitForReady(api, 200, 15_000));
             assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "recovered", false)).status());
+            assertEquals(1, TestStack.payloads(g.dataSource(), "SELECT payload::text FROM ledger_event WHERE "
+                    + "payload->>'request_id' = ?", spooledRequest).size(), "the spooled event reached the ledger once");
         } finally {
             pg.close();
         }

@@ -58,7 +58,7 @@ final class TestStack {
 
     static GatewayConfig config(GatewayConfig.Database db) {
         return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 512,
-                Duration.ofSeconds(2), MASTER_KEY, ADMIN_KEY);
+                Duration.ofSeconds(2), tempDir("tollgate-spool"), MASTER_KEY, ADMIN_KEY);
     }
 
     /** A gateway on a fresh database of the shared server. */

@@ -22,7 +22,10 @@ import io.tollgate.ledger.events.NewEvent;
  * turns false) before the next request calls an upstream it could not then record.
  *
  * <p>A failed batch is retried (same event ids, so a commit whose acknowledgement was lost is not
- * written twice) until {@code retryFor} has passed; then its futures fail and the callers answer 503.
+ * written twice) until {@code retryFor} has passed; then it is spilled to the {@link LedgerSpool}
+ * (fsync'd) and its futures complete, since the events are durable. The spool is drained back into
+ * Postgres as soon as the database answers again. Only if the spool cannot be written either do the
+ * futures fail, and the callers answer 503.
  */
 public final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
@@ -31,6 +34,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     }
 
     private final EventStore store;
+    private final LedgerSpool spool;
     private final int maxBatch;
     private final Duration retryFor;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -40,8 +44,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     private long lastContactNanos = System.nanoTime();
     private static final long PING_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    public GroupCommitWriter(EventStore store, int maxBatch, Duration retryFor) {
+    public GroupCommitWriter(EventStore store, LedgerSpool spool, int maxBatch, Duration retryFor) {
         this.store = store;
+        this.spool = spool;
         this.maxBatch = maxBatch;
         this.retryFor = retryFor;
         this.writer = Thread.ofPlatform().name("ledger-group-commit").daemon().start(this::run);
@@ -94,8 +99,12 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
         try {
             store.ping();
+            int drained = spool.drain(store);
+            if (drained > 0) {
+                LOG.info("moved " + drained + " spooled event(s) into the ledger");
+            }
             healthy = true;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | java.io.IOException | RuntimeException e) {
             healthy = false;
         }
         lastContactNanos = System.nanoTime();
@@ -115,13 +124,24 @@ public final class GroupCommitWriter implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 healthy = false;
                 if (System.nanoTime() > deadline || !running) {
-                    LOG.log(Level.WARNING, "ledger append failed, " + batch.size() + " event(s) refused: " + e.getMessage());
-                    batch.forEach(p -> p.done.completeExceptionally(e));
+                    spill(batch, events, e);
                     return;
                 }
                 Thread.sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 500);
             }
+        }
+    }
+
+    private void spill(List<Pending> batch, List<NewEvent> events, Exception cause) {
+        try {
+            spool.spill(events);
+            LOG.log(Level.WARNING, "ledger unavailable (" + cause.getMessage() + "); " + events.size()
+                    + " event(s) spooled to disk until it returns");
+            batch.forEach(p -> p.done.complete(null));
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "ledger and spool both failed; " + events.size() + " event(s) refused", e);
+            batch.forEach(p -> p.done.completeExceptionally(e));
         }
     }
 
