@@ -3,6 +3,7 @@ package io.tollgate.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.tollgate.devstack.DevPostgres;
 import io.tollgate.gateway.Gateway;
+import io.tollgate.gateway.GatewayConfig;
 
 /** With Postgres down the gateway answers 503 fast, calls no upstream it could not ledger, and recovers by itself. */
 class DatabaseOutageTest {
@@ -44,7 +46,8 @@ class DatabaseOutageTest {
         int port;
         DevPostgres pg = DevPostgres.start(dir);
         port = pg.port();
-        try (Gateway g = Gateway.start(TestStack.config(pg.database("tollgate")))) {
+        GatewayConfig config = TestStack.config(pg.database("tollgate"));
+        try (Gateway g = Gateway.start(config)) {
             Api api = new Api(g.port());
             Catalog.register(api);
             String key = api.newKey(null, "completion:invoke,model:any");
@@ -53,7 +56,7 @@ class DatabaseOutageTest {
             // A stream already flowing when Postgres dies still gets its event made durable (spooled to
             // disk) before its final event, and the spool is moved into the ledger when Postgres returns.
             CompletableFuture<Api.Reply> inFlight = CompletableFuture.supplyAsync(() -> api.post("/v1/chat/completions",
-                    key, Catalog.chatBody("chat-slow", "a b c d e f g h i j k l m n o p q r s t u v w x y z", true)));
+                    key, Catalog.chatBody("chat-slow", "word ".repeat(60).trim(), true)));
             Thread.sleep(150);
             pg.close();
             Api.Reply streamed = inFlight.get(30, TimeUnit.SECONDS);
@@ -76,6 +79,9 @@ class DatabaseOutageTest {
             assertTrue(millis < 6000, "answered in " + millis + " ms");
             assertEquals(upstreamCalls, TestStack.mock().calls(), "no upstream call that could not be ledgered");
 
+            try (var spooled = Files.list(config.ledgerSpool())) {
+                assertEquals(1, spooled.filter(f -> f.toString().endsWith(".jsonl")).count(), "the event waits on disk");
+            }
             pg = DevPostgres.start(dir, port);
             assertEquals(200, waitForReady(api, 200, 15_000));
             assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "recovered", false)).status());
