@@ -91,16 +91,8 @@ public final class MockUpstream implements AutoCloseable {
             return;
         }
         String model = body.path("model").asText();
-        int prompt = 0;
-        String lastUser = "";
-        for (JsonNode m : body.path("messages")) {
-            String text = text(m.get("content"));
-            prompt += words(text);
-            if ("user".equals(m.path("role").asText())) {
-                lastUser = text;
-            }
-        }
-        List<String> reply = replyWords(lastUser, body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(0)));
+        Prompt prompt = Prompt.of(body);
+        List<String> reply = replyWords(prompt.lastUser(), body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(0)));
         boolean usage = !model.contains("no-usage");
         String id = "chatcmpl-mock" + calls.get();
         if (body.path("stream").asBoolean(false)) {
@@ -116,7 +108,7 @@ public final class MockUpstream implements AutoCloseable {
                 ObjectNode last = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
                         .put("created", 1_700_000_000L).put("model", model);
                 last.putArray("choices");
-                last.set("usage", usageNode(prompt, reply.size()));
+                last.set("usage", usageNode(prompt.words(), reply.size()));
                 events.add(last.toString());
             }
             stream(res, model, events, "data: [DONE]\n\n", null);
@@ -127,7 +119,7 @@ public final class MockUpstream implements AutoCloseable {
         ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
         choice.putObject("message").put("role", "assistant").put("content", String.join(" ", reply));
         if (usage) {
-            out.set("usage", usageNode(prompt, reply.size()));
+            out.set("usage", usageNode(prompt.words(), reply.size()));
         }
         send(res, 200, out);
     }
@@ -186,16 +178,8 @@ public final class MockUpstream implements AutoCloseable {
             return;
         }
         String model = body.path("model").asText();
-        int prompt = body.path("system").isTextual() ? words(body.path("system").asText()) : 0;
-        String lastUser = "";
-        for (JsonNode m : body.path("messages")) {
-            String text = text(m.get("content"));
-            prompt += words(text);
-            if ("user".equals(m.path("role").asText())) {
-                lastUser = text;
-            }
-        }
-        List<String> reply = replyWords(lastUser, body.path("max_tokens").asInt(0));
+        Prompt prompt = Prompt.of(body);
+        List<String> reply = replyWords(prompt.lastUser(), body.path("max_tokens").asInt(0));
         String id = "msg_mock" + calls.get();
         if (body.path("stream").asBoolean(false)) {
             List<String> events = new ArrayList<>();
@@ -203,7 +187,7 @@ public final class MockUpstream implements AutoCloseable {
             ObjectNode msg = start.putObject("message").put("id", id).put("type", "message").put("role", "assistant")
                     .put("model", model);
             msg.putArray("content");
-            msg.putObject("usage").put("input_tokens", prompt).put("output_tokens", 1);
+            msg.putObject("usage").put("input_tokens", prompt.words()).put("output_tokens", 1);
             events.add("event: message_start\ndata: " + start);
             events.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
                     + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
@@ -223,8 +207,24 @@ public final class MockUpstream implements AutoCloseable {
         ObjectNode out = MAPPER.createObjectNode().put("id", id).put("type", "message").put("role", "assistant")
                 .put("model", model).put("stop_reason", "end_turn");
         out.putArray("content").addObject().put("type", "text").put("text", String.join(" ", reply));
-        out.putObject("usage").put("input_tokens", prompt).put("output_tokens", reply.size());
+        out.putObject("usage").put("input_tokens", prompt.words()).put("output_tokens", reply.size());
         send(res, 200, out);
+    }
+
+    /** Words in a chat or messages prompt (system included) and the last user message. */
+    private record Prompt(int words, String lastUser) {
+        static Prompt of(JsonNode body) {
+            int count = body.path("system").isTextual() ? MockUpstream.words(body.path("system").asText()) : 0;
+            String lastUser = "";
+            for (JsonNode m : body.path("messages")) {
+                String text = text(m.get("content"));
+                count += MockUpstream.words(text);
+                if ("user".equals(m.path("role").asText())) {
+                    lastUser = text;
+                }
+            }
+            return new Prompt(count, lastUser);
+        }
     }
 
     /** Parses the body and applies the failure switches; null when a reply has already been sent. */

@@ -12,34 +12,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.tollgate.gateway.Gateway;
 
 /** Invariant 1 under concurrency: N requests, N events, each durable before its reply completed. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrentRequestsTest {
-    private Gateway gateway;
-    private Api api;
-    private String key;
-
-    @BeforeAll
-    void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-        Catalog.register(api);
-        key = api.newKey(null, "completion:invoke,model:any");
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
+class ConcurrentRequestsTest extends GatewayTest {
 
     @Test
     void hundredConcurrentRequestsMakeExactlyHundredEventsEachCommittedBeforeItsReplyEnded() throws Exception {

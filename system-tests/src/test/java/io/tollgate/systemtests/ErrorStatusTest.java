@@ -7,38 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.tollgate.gateway.Gateway;
 
 /** Every refusal is a clear OpenAI-style JSON error with the seeds' status, and rejected input leaves the ledger alone. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ErrorStatusTest {
-    private Gateway gateway;
-    private Api api;
-    private String key;
-
-    @BeforeAll
-    void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-        Catalog.register(api);
-        key = api.newKey(null, "completion:invoke,model:any");
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
-
-    private long usageCount() {
-        return TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'UsageRecorded'");
-    }
+class ErrorStatusTest extends GatewayTest {
 
     private static JsonNode error(Api.Reply r, int status, String code) {
         assertEquals(status, r.status(), r.body());

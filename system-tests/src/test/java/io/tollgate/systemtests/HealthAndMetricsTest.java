@@ -3,31 +3,12 @@ package io.tollgate.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.tollgate.gateway.Gateway;
 
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HealthAndMetricsTest {
-    private Gateway gateway;
-    private Api api;
-
-    @BeforeAll
-    void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-        Catalog.register(api);
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
+class HealthAndMetricsTest extends GatewayTest {
 
     @Test
     void healthReportsTheDatabaseUserCountAndTime() {

@@ -6,31 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.tollgate.gateway.Gateway;
 
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class IdentityAndLedgerExportTest {
-    private Gateway gateway;
-    private Api api;
-
-    @BeforeAll
-    void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-        Catalog.register(api);
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
+class IdentityAndLedgerExportTest extends GatewayTest {
 
     private long eventsOfType(String type) {
         return TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = '" + type + "'");

@@ -12,32 +12,18 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import io.tollgate.gateway.Gateway;
 
 /** Invariants 2 and 6: history cannot be rewritten, and no secret is stored in the clear. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LedgerImmutabilityAndSecretsTest {
-    private Gateway gateway;
-    private Api api;
+class LedgerImmutabilityAndSecretsTest extends GatewayTest {
     private String userKey;
 
     @BeforeAll
     void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-        Catalog.register(api);
         userKey = api.newKey(null, "completion:invoke,model:any");
         assertEquals(200, api.post("/v1/chat/completions", userKey, Catalog.chatBody("chat", "hello", false)).status());
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
     }
 
     private void exec(String sql) throws SQLException {

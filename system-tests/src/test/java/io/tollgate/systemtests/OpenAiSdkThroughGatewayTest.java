@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
@@ -25,32 +23,15 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 
 import io.tollgate.devstack.MockUpstream;
-import io.tollgate.gateway.Gateway;
 import io.tollgate.ledger.money.Micros;
 
 /** The official OpenAI Java SDK, unchanged, against the gateway: each call lands in the ledger exactly. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpenAiSdkThroughGatewayTest {
-    private Gateway gateway;
+class OpenAiSdkThroughGatewayTest extends GatewayTest {
     private OpenAIClient openai;
 
     @BeforeAll
     void start() {
-        gateway = TestStack.gateway();
-        Api api = new Api(gateway.port());
-        Catalog.register(api);
-        String key = api.newKey(null, "completion:invoke,model:any");
         openai = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(api.base() + "/v1").maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
-
-    private JsonNode lastUsageEvent() {
-        List<JsonNode> events = TestStack.usageEvents(gateway.dataSource());
-        return events.getLast();
     }
 
     @Test

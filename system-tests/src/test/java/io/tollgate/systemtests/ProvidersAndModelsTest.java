@@ -6,30 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.tollgate.gateway.Gateway;
 
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ProvidersAndModelsTest {
-    private Gateway gateway;
-    private Api api;
-
-    @BeforeAll
-    void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
+class ProvidersAndModelsTest extends GatewayTest {
 
     private long provider(String name) {
         Api.Reply r = api.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"" + name + "\",\"type\":\"openai\","

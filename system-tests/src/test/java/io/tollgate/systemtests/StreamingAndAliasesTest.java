@@ -6,48 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingType;
 
 import io.tollgate.devstack.MockUpstream;
-import io.tollgate.gateway.Gateway;
 import io.tollgate.ledger.money.Micros;
 
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StreamingAndAliasesTest {
-    private Gateway gateway;
-    private Api api;
-    private String key;
-
-    @BeforeAll
-    void start() {
-        gateway = TestStack.gateway();
-        api = new Api(gateway.port());
-        Catalog.register(api);
-        key = api.newKey(null, "completion:invoke,model:any");
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
-
-    private JsonNode last() {
-        return TestStack.usageEvents(gateway.dataSource()).getLast();
-    }
+class StreamingAndAliasesTest extends GatewayTest {
 
     @Test
     void anUpstreamThatReportsNoUsageIsCountedWithTheTokenizer() {
         Api.Reply r = api.post("/v1/chat/completions", key, Catalog.chatBody("chat-no-usage", "count these tokens", true));
         assertEquals(200, r.status());
         assertTrue(r.body().endsWith("data: [DONE]\n\n"));
-        JsonNode e = last();
+        JsonNode e = lastUsageEvent();
         assertTrue(e.get("tokens_estimated").asBoolean());
         var o200k = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
         long completion = o200k.countTokensOrdinary(MockUpstream.replyTo("count these tokens"));
@@ -65,7 +40,7 @@ class StreamingAndAliasesTest {
         assertEquals(200, r.status());
         assertFalse(r.body().contains("[DONE]"), "the client must see that the stream did not finish");
         assertEquals(before + 1, TestStack.usageEvents(gateway.dataSource()).size());
-        assertTrue(last().get("completion_tokens").asLong() > 0);
+        assertTrue(lastUsageEvent().get("completion_tokens").asLong() > 0);
     }
 
     @Test
@@ -91,7 +66,7 @@ class StreamingAndAliasesTest {
         Api.Reply plain = api.post("/v1/messages", key, body);
         assertEquals(200, plain.status(), plain.body());
         assertEquals(3, plain.json().get("usage").get("input_tokens").asLong());
-        JsonNode e = last();
+        JsonNode e = lastUsageEvent();
         assertEquals(3, e.get("prompt_tokens").asLong());
         assertEquals(5, e.get("completion_tokens").asLong());
         assertEquals(Micros.cost(3, 5, 3_000_000, 15_000_000), e.get("cost_micros").asLong());
@@ -99,7 +74,7 @@ class StreamingAndAliasesTest {
         Api.Reply stream = api.post("/proxy/anthropic/v1/messages", key, body.replace("{\"model\"", "{\"stream\":true,\"model\""));
         assertEquals(200, stream.status());
         assertTrue(stream.body().endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"), stream.body());
-        JsonNode s = last();
+        JsonNode s = lastUsageEvent();
         assertTrue(s.get("streamed").asBoolean());
         assertEquals(3, s.get("prompt_tokens").asLong());
         assertEquals(5, s.get("completion_tokens").asLong());
@@ -111,14 +86,14 @@ class StreamingAndAliasesTest {
             Api.Reply r = api.post(path, key, Catalog.chatBody("chat", "alias test", false));
             assertEquals(200, r.status(), path + ": " + r.body());
             assertEquals("chat.completion", r.json().get("object").asText(), path);
-            assertEquals("/chat/completions", last().get("endpoint").asText(), path);
+            assertEquals("/chat/completions", lastUsageEvent().get("endpoint").asText(), path);
         }
         Api.Reply legacy = api.post("/v1/completions", key, "{\"model\":\"chat\",\"prompt\":\"complete this\"}");
         assertEquals(200, legacy.status(), legacy.body());
         assertEquals("text_completion", legacy.json().get("object").asText());
-        assertEquals("/completions", last().get("endpoint").asText());
+        assertEquals("/completions", lastUsageEvent().get("endpoint").asText());
         assertEquals(200, api.post("/api/v1/embeddings", key, "{\"model\":\"embed\",\"input\":[\"a b\",\"c\"]}").status());
-        assertEquals(3, last().get("prompt_tokens").asLong());
+        assertEquals(3, lastUsageEvent().get("prompt_tokens").asLong());
     }
 
     @Test
@@ -129,7 +104,7 @@ class StreamingAndAliasesTest {
         assertTrue(k.json().get("key").asText().startsWith("tg_staging_"));
         assertEquals(200, api.post("/v1/chat/completions", k.json().get("key").asText(),
                 Catalog.chatBody("chat", "hi", false)).status());
-        JsonNode e = last();
+        JsonNode e = lastUsageEvent();
         assertEquals("People", e.get("cost_centre").asText());
         assertEquals("Onboarding", e.get("project").asText());
         assertEquals("staging", e.get("environment").asText());
@@ -140,8 +115,8 @@ class StreamingAndAliasesTest {
     @Test
     void repeatedPromptsShareAHashForWasteDetection() {
         api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "Same   question", false));
-        String first = last().get("prompt_hash").asText();
+        String first = lastUsageEvent().get("prompt_hash").asText();
         api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "same question", true));
-        assertEquals(first, last().get("prompt_hash").asText());
+        assertEquals(first, lastUsageEvent().get("prompt_hash").asText());
     }
 }
