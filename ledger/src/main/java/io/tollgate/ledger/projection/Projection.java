@@ -1,0 +1,120 @@
+package io.tollgate.ledger.projection;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import io.tollgate.ledger.events.ApiKeyCreated;
+import io.tollgate.ledger.events.CreditsAdded;
+import io.tollgate.ledger.events.KeyRevoked;
+import io.tollgate.ledger.events.LedgerEvent;
+import io.tollgate.ledger.events.ModelRegistered;
+import io.tollgate.ledger.events.ProviderModelsRefreshed;
+import io.tollgate.ledger.events.ProviderRegistered;
+import io.tollgate.ledger.events.ProviderUpdated;
+import io.tollgate.ledger.events.RecordedEvent;
+import io.tollgate.ledger.events.UsageRecorded;
+import io.tollgate.ledger.events.UserCreated;
+import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.projection.Rows.PromptKey;
+import io.tollgate.ledger.projection.Rows.PromptStats;
+import io.tollgate.ledger.projection.Rows.Spend;
+import io.tollgate.ledger.projection.Rows.SpendKey;
+import io.tollgate.ledger.projection.Rows.WindowCounts;
+import io.tollgate.ledger.projection.Rows.WindowKey;
+
+/**
+ * The one definition of how events become read models: {@code (state, event) -> state}, with no I/O.
+ * The live projector, replay and the tests all run this code, so they cannot drift apart.
+ * (State is updated in place and returned, because replay applies millions of events.)
+ *
+ * <p>Everything but the waste model is a sum, so the order of events only matters within one
+ * account, which Kafka preserves (events are keyed by account).
+ */
+public final class Projection {
+    private final Duration wasteWindow;
+
+    /** @param wasteWindow a prompt seen again within this time of its previous occurrence is a repeat */
+    public Projection(Duration wasteWindow) {
+        this.wasteWindow = wasteWindow;
+    }
+
+    public ReadModels apply(ReadModels state, RecordedEvent recorded) {
+        LedgerEvent event = recorded.event();
+        switch (event) {
+            case UsageRecorded u -> usage(state, recorded.occurredAt(), u);
+            case CreditsAdded c -> {
+                Balance b = state.balances.getOrDefault(c.accountId(), Balance.ZERO);
+                state.balances.put(c.accountId(), new Balance(Math.addExact(b.creditsMicros(), c.amountMicros()),
+                        b.spentMicros(), b.requests()));
+                audit(state, recorded, c.actorUserId(), "credits.added", "account", c.accountId(),
+                        "amount_micros=" + c.amountMicros() + " reason=" + c.reason());
+            }
+            case UserCreated u -> audit(state, recorded, u.actorUserId(), "user.created", "user",
+                    Long.toString(u.userId()), "email=" + u.email() + " role=" + u.role());
+            case ApiKeyCreated k -> audit(state, recorded, k.actorUserId(), "key.created", "key",
+                    Long.toString(k.keyId()), "prefix=" + k.prefix() + " scopes=" + String.join(",", k.scopes()));
+            case KeyRevoked k -> audit(state, recorded, k.actorUserId(), "key.revoked", "key",
+                    Long.toString(k.keyId()), "reason=" + k.reason());
+            case ProviderRegistered p -> audit(state, recorded, p.actorUserId(), "provider.registered", "provider",
+                    Long.toString(p.providerId()), "name=" + p.name() + " type=" + p.type() + " base_url=" + p.baseUrl());
+            case ProviderUpdated p -> audit(state, recorded, p.actorUserId(), "provider.updated", "provider",
+                    Long.toString(p.providerId()), "base_url=" + p.baseUrl() + " enabled=" + p.enabled()
+                            + " api_key_changed=" + p.apiKeyChanged());
+            case ProviderModelsRefreshed p -> audit(state, recorded, p.actorUserId(), "provider.models_refreshed",
+                    "provider", Long.toString(p.providerId()), "models=" + p.upstreamModels().size());
+            case ModelRegistered m -> audit(state, recorded, m.actorUserId(), "model.registered", "model",
+                    m.modelName(), "input_micros_per_million=" + m.inputMicrosPerMillion()
+                            + " output_micros_per_million=" + m.outputMicrosPerMillion() + " free=" + m.free());
+        }
+        state.lastSeq = Math.max(state.lastSeq, recorded.seq());
+        return state;
+    }
+
+    private void usage(ReadModels state, Instant at, UsageRecorded u) {
+        Balance b = state.balances.getOrDefault(u.accountId(), Balance.ZERO);
+        state.balances.put(u.accountId(), new Balance(b.creditsMicros(), Math.addExact(b.spentMicros(), u.costMicros()),
+                b.requests() + 1));
+
+        for (Granularity g : Granularity.values()) {
+            count(state, new WindowKey("key", u.keyId(), g, g.windowStart(at)), u.totalTokens());
+            count(state, new WindowKey("user", u.userId(), g, g.windowStart(at)), u.totalTokens());
+        }
+
+        SpendKey cell = new SpendKey(at.atOffset(ZoneOffset.UTC).toLocalDate(), u.userId(), u.keyId(), text(u.project()),
+                text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
+        Spend s = state.spend.getOrDefault(cell, Spend.ZERO);
+        state.spend.put(cell, new Spend(s.requests() + 1, s.promptTokens() + u.promptTokens(),
+                s.completionTokens() + u.completionTokens(), Math.addExact(s.costMicros(), u.costMicros())));
+
+        if (u.promptHash() != null && u.upstreamStatus() == 200) {
+            PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());
+            PromptStats p = state.prompts.get(key);
+            if (p == null) {
+                state.prompts.put(key, new PromptStats(at, at, 1, 0, 0));
+            } else {
+                boolean repeat = !at.isAfter(p.lastSeen().plus(wasteWindow));
+                state.prompts.put(key, new PromptStats(p.firstSeen(), at.isAfter(p.lastSeen()) ? at : p.lastSeen(),
+                        p.occurrences() + 1, p.repeats() + (repeat ? 1 : 0),
+                        p.wastedMicros() + (repeat ? u.costMicros() : 0)));
+            }
+        }
+    }
+
+    private static void count(ReadModels state, WindowKey key, long tokens) {
+        WindowCounts c = state.rateWindows.getOrDefault(key, WindowCounts.ZERO);
+        state.rateWindows.put(key, new WindowCounts(c.requests() + 1, c.tokens() + tokens));
+    }
+
+    private static void audit(ReadModels state, RecordedEvent e, Long actor, String action, String targetType,
+                              String targetId, String details) {
+        state.audit.put(e.seq(), new AuditEntry(e.occurredAt(), actor, action, targetType, targetId, e.accountId(),
+                "success", details));
+    }
+
+    private static String text(String s) {
+        return s == null ? "" : s;
+    }
+}

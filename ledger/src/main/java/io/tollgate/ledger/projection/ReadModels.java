@@ -1,0 +1,93 @@
+package io.tollgate.ledger.projection;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.projection.Rows.PromptKey;
+import io.tollgate.ledger.projection.Rows.PromptStats;
+import io.tollgate.ledger.projection.Rows.Spend;
+import io.tollgate.ledger.projection.Rows.SpendKey;
+import io.tollgate.ledger.projection.Rows.WindowCounts;
+import io.tollgate.ledger.projection.Rows.WindowKey;
+
+/**
+ * The projector's read models as plain maps: the whole state during replay, or the rows one batch
+ * touches in the live projector. {@link Projection} is the only code that changes them.
+ */
+public final class ReadModels {
+    /** One field that differs between two sets of read models. */
+    public record Difference(String model, String key, String field, String live, String replayed) {
+        @Override
+        public String toString() {
+            return model + " " + key + " " + field + ": live=" + live + " replayed=" + replayed;
+        }
+    }
+
+    public final Map<String, Balance> balances = new HashMap<>();
+    public final Map<WindowKey, WindowCounts> rateWindows = new HashMap<>();
+    public final Map<SpendKey, Spend> spend = new HashMap<>();
+    public final Map<PromptKey, PromptStats> prompts = new HashMap<>();
+    public final Map<Long, AuditEntry> audit = new TreeMap<>();
+    /** Highest ledger seq applied; not compared, it only says how far the state goes. */
+    public long lastSeq;
+
+    /** Every difference between {@code live} and {@code replayed}, field by field. Empty means identical. */
+    public static List<Difference> diff(ReadModels live, ReadModels replayed) {
+        List<Difference> out = new ArrayList<>();
+        diff("balance", live.balances, replayed.balances, out);
+        diff("rate_window", live.rateWindows, replayed.rateWindows, out);
+        diff("spend", live.spend, replayed.spend, out);
+        diff("prompt", live.prompts, replayed.prompts, out);
+        diff("audit", live.audit, replayed.audit, out);
+        return out;
+    }
+
+    private static <K, V extends Record> void diff(String model, Map<K, V> live, Map<K, V> replayed,
+                                                   List<Difference> out) {
+        TreeSet<String> seen = new TreeSet<>();
+        Map<String, K> byName = new HashMap<>();
+        for (K k : live.keySet()) {
+            byName.put(k.toString(), k);
+        }
+        for (K k : replayed.keySet()) {
+            byName.put(k.toString(), k);
+        }
+        seen.addAll(byName.keySet());
+        for (String name : seen) {
+            K key = byName.get(name);
+            V a = live.get(key);
+            V b = replayed.get(key);
+            if (Objects.equals(a, b)) {
+                continue;
+            }
+            if (a == null || b == null) {
+                out.add(new Difference(model, name, "row", a == null ? "missing" : a.toString(),
+                        b == null ? "missing" : b.toString()));
+                continue;
+            }
+            for (RecordComponent c : a.getClass().getRecordComponents()) {
+                Object va = value(c, a);
+                Object vb = value(c, b);
+                if (!Objects.equals(va, vb)) {
+                    out.add(new Difference(model, name, c.getName(), String.valueOf(va), String.valueOf(vb)));
+                }
+            }
+        }
+    }
+
+    private static Object value(RecordComponent c, Record r) {
+        try {
+            return c.getAccessor().invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

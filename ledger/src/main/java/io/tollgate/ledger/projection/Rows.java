@@ -1,0 +1,63 @@
+package io.tollgate.ledger.projection;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+
+/** The rows of the read models, each a key and a value record. All money is micro-units. */
+public final class Rows {
+    private Rows() {
+    }
+
+    /** Invariant: {@code available = credits - spent}; spent is the sum of every usage cost of the account. */
+    public record Balance(long creditsMicros, long spentMicros, long requests) {
+        public static final Balance ZERO = new Balance(0, 0, 0);
+
+        public long availableMicros() {
+            return creditsMicros - spentMicros;
+        }
+    }
+
+    public enum Granularity {
+        MINUTE(ChronoUnit.MINUTES), HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS);
+
+        private final ChronoUnit unit;
+
+        Granularity(ChronoUnit unit) {
+            this.unit = unit;
+        }
+
+        public Instant windowStart(Instant t) {
+            return t.truncatedTo(unit);
+        }
+    }
+
+    /** A rate window of a key or a user ({@code subject} is "key" or "user"). */
+    public record WindowKey(String subject, long subjectId, Granularity granularity, Instant start) {
+    }
+
+    public record WindowCounts(long requests, long tokens) {
+        public static final WindowCounts ZERO = new WindowCounts(0, 0);
+    }
+
+    /** One roll-up cell: day × user × key × project × cost centre × environment × agent × model. Absent text is "". */
+    public record SpendKey(LocalDate day, long userId, long keyId, String project, String costCentre,
+                           String environment, String agent, String model) {
+    }
+
+    public record Spend(long requests, long promptTokens, long completionTokens, long costMicros) {
+        public static final Spend ZERO = new Spend(0, 0, 0, 0);
+    }
+
+    /** Repeated prompts are counted per account, whose events Kafka keeps in order, so live and replay agree. */
+    public record PromptKey(String accountId, String promptHash, String model) {
+    }
+
+    /** {@code repeats}: occurrences within the waste window of the previous one; their cost is {@code wastedMicros}. */
+    public record PromptStats(Instant firstSeen, Instant lastSeen, long occurrences, long repeats, long wastedMicros) {
+    }
+
+    public record AuditEntry(Instant occurredAt, Long actorUserId, String action, String targetType, String targetId,
+                             String accountId, String outcome, String details) {
+    }
+}
