@@ -10,7 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import io.tollgate.gateway.GatewayConfig;
+import io.tollgate.ledger.store.PostgresSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -50,7 +50,7 @@ public final class DevPostgres implements AutoCloseable {
     }
 
     /** Creates the database if it does not exist and returns settings that reach it. */
-    public GatewayConfig.Database database(String name) {
+    public PostgresSettings database(String name) {
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             boolean exists;
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "") + "'")) {
@@ -62,7 +62,7 @@ public final class DevPostgres implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name, e);
         }
-        return new GatewayConfig.Database("127.0.0.1", port(), "postgres", "", name, "disable", 32);
+        return new PostgresSettings("127.0.0.1", port(), "postgres", "", name, "disable", 32);
     }
 
     static int freePort() {

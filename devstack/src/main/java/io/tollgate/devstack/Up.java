@@ -11,11 +11,15 @@ import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
 import io.tollgate.gateway.Main;
 import io.tollgate.gateway.providers.SecretBox;
+import io.tollgate.projector.LocalStack;
+import io.tollgate.projector.ProjectorConfig;
+import io.tollgate.projector.ProjectorService;
 
 /**
- * {@code tollgate up [--demo] [--port N] [--data DIR]}: the gateway on an embedded Postgres whose data
- * lives in DIR (default {@code ./data}), so a restart keeps everything. {@code --demo} also starts the
- * mock upstream and registers priced demo models.
+ * {@code tollgate up [--demo] [--port N] [--data DIR]}: the whole event flow on one machine: an
+ * embedded Postgres and a local Kafka broker whose data live in DIR (default {@code ./data}, so a
+ * restart keeps everything), the gateway with its relay, and the ledger-projector. {@code --demo}
+ * also starts the mock upstream and registers priced demo models.
  */
 public final class Up {
     private Up() {
@@ -33,24 +37,32 @@ public final class Up {
                 default -> usage("unknown option " + args[i]);
             }
         }
-        GatewayConfig config = GatewayConfig.load(Path.of(System.getProperty("tollgate.config", "config/tollgate.yaml")));
+        GatewayConfig config = GatewayConfig.load(configFile());
         if (port != null) {
             config = config.withPort(port);
         }
         DevPostgres postgres = DevPostgres.start(data.resolve("postgres"));
+        DevKafka kafka = DevKafka.start(data.resolve("kafka"));
         String masterKey = config.masterKey().isBlank() ? localMasterKey(data) : config.masterKey();
         config = config.withDatabase(postgres.database("tollgate"))
                 .withSecrets(masterKey, config.bootstrapAdminKey())
                 .withLedgerSpool(data.resolve("ledger-spool"))
+                .withKafka(kafka.bootstrap(), config.kafkaTopic())
                 .withAutoMigrate();
 
         MockUpstream mock = demo ? MockUpstream.start(0, DemoCatalog.UPSTREAM_KEY) : null;
         Gateway gateway = Gateway.start(config);
+        LocalStack stack = new LocalStack(postgres.port(), kafka.bootstrap());
+        stack.write(data);
+        ProjectorService projector = ProjectorService.start(stack.apply(ProjectorConfig.load(configFile(),
+                System.getenv())).with(config.database(), kafka.bootstrap(), 0));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
+            projector.close();
             if (mock != null) {
                 mock.close();
             }
+            kafka.close();
             postgres.close();
         }));
         if (mock != null) {
@@ -59,8 +71,13 @@ public final class Up {
                     "chat", "demo-chat", "embeddings", "demo-embed", "anthropic", "demo-claude"));
         }
         gateway.generatedAdminKey().ifPresent(Main::printAdminKey);
-        System.out.println("Data directory: " + data.toAbsolutePath());
+        System.out.println("Data directory: " + data.toAbsolutePath() + "; Kafka " + kafka.bootstrap()
+                + "; ledger-projector /ready and /metrics on port " + projector.port());
         System.out.println("Tollgate ready on http://127.0.0.1:" + gateway.port());
+    }
+
+    private static Path configFile() {
+        return Path.of(System.getProperty("tollgate.config", "config/tollgate.yaml"));
     }
 
     /** The master key for local runs, generated once into the data directory (owner-only permissions). */

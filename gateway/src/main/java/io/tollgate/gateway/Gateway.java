@@ -5,7 +5,6 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.helidon.webserver.WebServer;
@@ -20,6 +19,7 @@ import io.tollgate.gateway.admin.UsersService;
 import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.health.HealthService;
+import io.tollgate.gateway.health.LedgerLag;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
@@ -35,6 +35,7 @@ import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.GroupCommitWriter;
 import io.tollgate.ledger.store.LedgerSpool;
+import io.tollgate.ledger.relay.LedgerRelay;
 import io.tollgate.schema.Migrate;
 
 /** The whole object graph, wired by hand: config → data source → stores → services → web server. */
@@ -45,9 +46,12 @@ public final class Gateway implements AutoCloseable {
     private final Optional<String> generatedAdminKey;
     private final UserDirectory directory;
     private final ProviderRegistry registry;
+    private final LedgerRelay relay;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
-                    Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry) {
+                    Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
+                    LedgerRelay relay) {
+        this.relay = relay;
         this.dataSource = dataSource;
         this.writer = writer;
         this.server = server;
@@ -62,7 +66,7 @@ public final class Gateway implements AutoCloseable {
                     + "Set it to 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
         }
         SecretBox secrets = new SecretBox(config.masterKey());
-        HikariDataSource dataSource = dataSource(config.database());
+        HikariDataSource dataSource = config.database().pool("tollgate");
         try {
             if (config.autoMigrate()) {
                 Migrate.run(dataSource);
@@ -82,6 +86,8 @@ public final class Gateway implements AutoCloseable {
             UsageLedger usage = new UsageLedger(writer, config.ledgerRetry().plusSeconds(2), meters);
 
             Optional<String> generated = directory.bootstrapAdmin(config.bootstrapAdminKey());
+            LedgerRelay relay = config.kafkaBootstrap().isBlank() ? null
+                    : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelsService models = new ModelsService(guard, json, registry);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters);
@@ -97,7 +103,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/v1", proxy)
                     .register("/proxy/openai/v1", proxy)
                     .register("/proxy/anthropic/v1", proxy)
-                    .register(new HealthService(directory, usage, meters))
+                    .register(new HealthService(directory, usage, new LedgerLag(db, relay), meters))
                     .any((req, res) -> {
                         throw ApiError.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
                     });
@@ -109,25 +115,11 @@ public final class Gateway implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, relay);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
-    }
-
-    private static HikariDataSource dataSource(GatewayConfig.Database db) {
-        HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(db.jdbcUrl());
-        hikari.setUsername(db.user());
-        hikari.setPassword(db.password());
-        hikari.setMaximumPoolSize(db.pool());
-        hikari.setPoolName("tollgate");
-        // Fail fast when Postgres is down so requests get a quick 503 rather than hanging.
-        hikari.setConnectionTimeout(2000);
-        hikari.setValidationTimeout(1000);
-        hikari.setInitializationFailTimeout(30_000);
-        return new HikariDataSource(hikari);
     }
 
     public int port() {
@@ -154,6 +146,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        if (relay != null) {
+            relay.close();
+        }
         writer.close();
         dataSource.close();
     }

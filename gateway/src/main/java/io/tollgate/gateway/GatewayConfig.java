@@ -8,26 +8,23 @@ import java.util.Map;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.config.EnvironmentVariables;
+import io.tollgate.ledger.store.PostgresSettings;
 
 /** All settings, read once at start-up from {@code config/tollgate.yaml} and environment variables. */
 public record GatewayConfig(
         String host,
         int port,
-        Database database,
+        PostgresSettings database,
         boolean autoMigrate,
         int maxBodyBytes,
         Duration upstreamTimeout,
         int ledgerBatch,
         Duration ledgerRetry,
         Path ledgerSpool,
+        String kafkaBootstrap,
+        String kafkaTopic,
         String masterKey,
         String bootstrapAdminKey) {
-
-    public record Database(String host, int port, String user, String password, String name, String sslMode, int pool) {
-        public String jdbcUrl() {
-            return "jdbc:postgresql://" + host + ":" + port + "/" + name + "?sslmode=" + sslMode;
-        }
-    }
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -54,7 +51,7 @@ public record GatewayConfig(
         return new GatewayConfig(
                 c.get("server.host").asString().orElse("0.0.0.0"),
                 c.get("server.port").asInt().orElse(8080),
-                new Database(pg.get("host").asString().orElse("localhost"),
+                new PostgresSettings(pg.get("host").asString().orElse("localhost"),
                         pg.get("port").asInt().orElse(5432),
                         pg.get("user").asString().orElse("tollgate"),
                         pg.get("password").asString().orElse(""),
@@ -67,33 +64,41 @@ public record GatewayConfig(
                 c.get("tollgate.ledger.batch").asInt().orElse(512),
                 Duration.ofSeconds(c.get("tollgate.ledger.retry").asInt().orElse(5)),
                 Path.of(c.get("tollgate.ledger.spool").asString().orElse("ledger-spool")),
+                c.get("kafka.bootstrap").asString().orElse(""),
+                c.get("kafka.topic").asString().orElse("tollgate.ledger"),
                 c.get("tollgate.master.key").asString().orElse(""),
                 c.get("tollgate.bootstrap.admin.key").asString().orElse(""));
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, ledgerSpool, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
-    public GatewayConfig withDatabase(Database db) {
+    public GatewayConfig withDatabase(PostgresSettings db) {
         return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, ledgerSpool, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, dir, masterKey, bootstrapAdminKey);
+                ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+    }
+
+    /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
+    public GatewayConfig withKafka(String bootstrap, String topic) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+                ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey);
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
         return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, ledgerSpool, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
-                ledgerRetry, ledgerSpool, newMasterKey, newBootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey);
     }
 }

@@ -22,6 +22,7 @@ import io.tollgate.devstack.DevPostgres;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
+import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.gateway.providers.SecretBox;
 
 /**
@@ -56,9 +57,9 @@ final class TestStack {
         return mock;
     }
 
-    static GatewayConfig config(GatewayConfig.Database db) {
+    static GatewayConfig config(PostgresSettings db) {
         return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 512,
-                Duration.ofSeconds(2), tempDir("tollgate-spool"), MASTER_KEY, ADMIN_KEY);
+                Duration.ofSeconds(2), tempDir("tollgate-spool"), "", "tollgate.ledger", MASTER_KEY, ADMIN_KEY);
     }
 
     /** A gateway on a fresh database of the shared server. */

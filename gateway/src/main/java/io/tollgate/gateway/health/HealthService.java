@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.gateway.http.DatabaseException;
 import io.tollgate.gateway.http.Json;
@@ -18,12 +19,18 @@ import io.tollgate.gateway.proxy.UsageLedger;
 public final class HealthService implements HttpService {
     private final UserDirectory directory;
     private final UsageLedger ledger;
+    private final LedgerLag lag;
     private final PrometheusMeterRegistry prometheus;
 
-    public HealthService(UserDirectory directory, UsageLedger ledger, PrometheusMeterRegistry prometheus) {
+    public HealthService(UserDirectory directory, UsageLedger ledger, LedgerLag lag, PrometheusMeterRegistry prometheus) {
         this.directory = directory;
         this.ledger = ledger;
+        this.lag = lag;
         this.prometheus = prometheus;
+        if (lag.relaying()) {
+            Gauge.builder("tollgate_relay_lag_events", lag, LedgerLag::relayLagEvents)
+                    .description("Ledger events not yet published to Kafka").register(prometheus);
+        }
     }
 
     @Override
@@ -52,15 +59,19 @@ public final class HealthService implements HttpService {
         Json.send(res, up ? 200 : 503, body);
     }
 
+    /** Ready while the database answers and the ledger accepts events; relay lag is reported, not gated on. */
     private void ready(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
         boolean ready;
         try {
             directory.userCount();
             ready = ledger.accepting();
+            body.put("relay_lag_events", lag.relayLagEvents());
         } catch (DatabaseException e) {
             ready = false;
         }
-        Json.send(res, ready ? 200 : 503, Map.of("ready", ready));
+        body.put("ready", ready);
+        Json.send(res, ready ? 200 : 503, body);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

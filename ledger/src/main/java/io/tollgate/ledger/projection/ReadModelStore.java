@@ -1,0 +1,274 @@
+package io.tollgate.ledger.projection;
+
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.List;
+
+import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.projection.Rows.PromptKey;
+import io.tollgate.ledger.projection.Rows.PromptStats;
+import io.tollgate.ledger.projection.Rows.Spend;
+import io.tollgate.ledger.projection.Rows.SpendKey;
+import io.tollgate.ledger.projection.Rows.WindowCounts;
+import io.tollgate.ledger.projection.Rows.WindowKey;
+
+/**
+ * Read models in Postgres. The live ones are in schema {@code public}; replay builds fresh ones in
+ * schema {@code replay}. Rows are written as absolute values (the projector loads the rows a batch
+ * touches, applies the batch with {@link Projection}, and writes them back).
+ */
+public final class ReadModelStore {
+    public static final List<String> TABLES = List.of("rm_balance", "rm_rate_window", "rm_spend", "rm_prompt", "rm_audit");
+    private final String schema;
+
+    public ReadModelStore(String schema) {
+        this.schema = schema;
+    }
+
+    /** Drops and recreates this schema's read-model tables, shaped like the live ones. */
+    public void createFresh(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+            for (String t : TABLES) {
+                s.execute("CREATE TABLE " + schema + "." + t + " (LIKE public." + t + " INCLUDING ALL)");
+            }
+        }
+    }
+
+    public ReadModels loadAll(Connection c) throws SQLException {
+        ReadModels m = new ReadModels();
+        try (PreparedStatement q = c.prepareStatement("SELECT account_id, credits_micros, spent_micros, requests FROM "
+                + schema + ".rm_balance")) {
+            readBalances(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT subject, subject_id, granularity, window_start, requests, "
+                + "tokens FROM " + schema + ".rm_rate_window")) {
+            readWindows(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT day, user_id, key_id, project, cost_centre, environment, "
+                + "agent, model, requests, prompt_tokens, completion_tokens, cost_micros FROM " + schema + ".rm_spend")) {
+            readSpend(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT account_id, prompt_hash, model, first_seen, last_seen, "
+                + "occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt")) {
+            readPrompts(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT seq, occurred_at, actor_user_id, action, target_type, "
+                + "target_id, account_id, outcome, details FROM " + schema + ".rm_audit");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                long actorId = rs.getLong(3);
+                Long actor = rs.wasNull() ? null : actorId;
+                m.audit.put(rs.getLong(1), new AuditEntry(rs.getTimestamp(2).toInstant(), actor,
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                        rs.getString(9)));
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The stored rows for every key that {@code touched} holds (the keys a batch will change), so the
+     * batch can be applied on top of them.
+     */
+    public ReadModels loadRowsOf(Connection c, ReadModels touched) throws SQLException {
+        ReadModels m = new ReadModels();
+        if (!touched.balances.isEmpty()) {
+            try (PreparedStatement q = c.prepareStatement("SELECT account_id, credits_micros, spent_micros, requests FROM "
+                    + schema + ".rm_balance WHERE account_id = ANY(?)")) {
+                q.setArray(1, c.createArrayOf("text", touched.balances.keySet().toArray()));
+                readBalances(q, m);
+            }
+        }
+        if (!touched.prompts.isEmpty()) {
+            String[] accounts = touched.prompts.keySet().stream().map(PromptKey::accountId).toArray(String[]::new);
+            String[] hashes = touched.prompts.keySet().stream().map(PromptKey::promptHash).toArray(String[]::new);
+            String[] models = touched.prompts.keySet().stream().map(PromptKey::model).toArray(String[]::new);
+            try (PreparedStatement q = c.prepareStatement("SELECT p.account_id, p.prompt_hash, p.model, first_seen, "
+                    + "last_seen, occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt p JOIN "
+                    + "unnest(?::text[], ?::text[], ?::text[]) AS k(a, h, m) ON p.account_id = k.a "
+                    + "AND p.prompt_hash = k.h AND p.model = k.m")) {
+                q.setArray(1, c.createArrayOf("text", accounts));
+                q.setArray(2, c.createArrayOf("text", hashes));
+                q.setArray(3, c.createArrayOf("text", models));
+                readPrompts(q, m);
+            }
+        }
+        if (!touched.rateWindows.isEmpty()) {
+            Object[] subjects = touched.rateWindows.keySet().stream().map(WindowKey::subject).toArray();
+            Object[] ids = touched.rateWindows.keySet().stream().map(WindowKey::subjectId).toArray();
+            Object[] grains = touched.rateWindows.keySet().stream().map(k -> k.granularity().name()).toArray();
+            Object[] starts = touched.rateWindows.keySet().stream().map(k -> Timestamp.from(k.start())).toArray();
+            try (PreparedStatement q = c.prepareStatement("SELECT w.subject, w.subject_id, w.granularity, w.window_start, "
+                    + "requests, tokens FROM " + schema + ".rm_rate_window w JOIN unnest(?::text[], ?::bigint[], "
+                    + "?::text[], ?::timestamptz[]) AS k(s, i, g, t) ON w.subject = k.s AND w.subject_id = k.i "
+                    + "AND w.granularity = k.g AND w.window_start = k.t")) {
+                q.setArray(1, c.createArrayOf("text", subjects));
+                q.setArray(2, c.createArrayOf("bigint", ids));
+                q.setArray(3, c.createArrayOf("text", grains));
+                q.setArray(4, c.createArrayOf("timestamptz", starts));
+                readWindows(q, m);
+            }
+        }
+        if (!touched.spend.isEmpty()) {
+            var keys = touched.spend.keySet();
+            try (PreparedStatement q = c.prepareStatement("SELECT s.day, s.user_id, s.key_id, s.project, s.cost_centre, "
+                    + "s.environment, s.agent, s.model, requests, prompt_tokens, completion_tokens, cost_micros FROM "
+                    + schema + ".rm_spend s JOIN unnest(?::date[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], "
+                    + "?::text[], ?::text[], ?::text[]) AS k(d, u, k, p, c, e, a, m) ON s.day = k.d AND s.user_id = k.u "
+                    + "AND s.key_id = k.k AND s.project = k.p AND s.cost_centre = k.c AND s.environment = k.e "
+                    + "AND s.agent = k.a AND s.model = k.m")) {
+                q.setArray(1, c.createArrayOf("date", keys.stream().map(k -> Date.valueOf(k.day())).toArray()));
+                q.setArray(2, c.createArrayOf("bigint", keys.stream().map(SpendKey::userId).toArray()));
+                q.setArray(3, c.createArrayOf("bigint", keys.stream().map(SpendKey::keyId).toArray()));
+                q.setArray(4, c.createArrayOf("text", keys.stream().map(SpendKey::project).toArray()));
+                q.setArray(5, c.createArrayOf("text", keys.stream().map(SpendKey::costCentre).toArray()));
+                q.setArray(6, c.createArrayOf("text", keys.stream().map(SpendKey::environment).toArray()));
+                q.setArray(7, c.createArrayOf("text", keys.stream().map(SpendKey::agent).toArray()));
+                q.setArray(8, c.createArrayOf("text", keys.stream().map(SpendKey::model).toArray()));
+                readSpend(q, m);
+            }
+        }
+        return m;
+    }
+
+    /** Writes every row of {@code rows}, replacing stored values (audit rows are only ever inserted). */
+    public void save(Connection c, ReadModels rows) throws SQLException {
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_balance VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (account_id) DO UPDATE SET credits_micros = EXCLUDED.credits_micros, "
+                + "spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests")) {
+            for (var e : rows.balances.entrySet()) {
+                u.setString(1, e.getKey());
+                u.setLong(2, e.getValue().creditsMicros());
+                u.setLong(3, e.getValue().spentMicros());
+                u.setLong(4, e.getValue().requests());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_rate_window VALUES (?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (subject, subject_id, granularity, window_start) DO UPDATE SET "
+                + "requests = EXCLUDED.requests, tokens = EXCLUDED.tokens")) {
+            for (var e : rows.rateWindows.entrySet()) {
+                WindowKey k = e.getKey();
+                u.setString(1, k.subject());
+                u.setLong(2, k.subjectId());
+                u.setString(3, k.granularity().name());
+                u.setTimestamp(4, Timestamp.from(k.start()));
+                u.setLong(5, e.getValue().requests());
+                u.setLong(6, e.getValue().tokens());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
+                + "environment, agent, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = "
+                + "EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros")) {
+            for (var e : rows.spend.entrySet()) {
+                SpendKey k = e.getKey();
+                Spend v = e.getValue();
+                u.setDate(1, Date.valueOf(k.day()));
+                u.setLong(2, k.userId());
+                u.setLong(3, k.keyId());
+                u.setString(4, k.project());
+                u.setString(5, k.costCentre());
+                u.setString(6, k.environment());
+                u.setString(7, k.agent());
+                u.setString(8, k.model());
+                u.setLong(9, v.requests());
+                u.setLong(10, v.promptTokens());
+                u.setLong(11, v.completionTokens());
+                u.setLong(12, v.costMicros());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_prompt VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (account_id, prompt_hash, model) DO UPDATE SET first_seen = EXCLUDED.first_seen, "
+                + "last_seen = EXCLUDED.last_seen, occurrences = EXCLUDED.occurrences, repeats = EXCLUDED.repeats, "
+                + "wasted_micros = EXCLUDED.wasted_micros")) {
+            for (var e : rows.prompts.entrySet()) {
+                PromptKey k = e.getKey();
+                PromptStats v = e.getValue();
+                u.setString(1, k.accountId());
+                u.setString(2, k.promptHash());
+                u.setString(3, k.model());
+                u.setTimestamp(4, Timestamp.from(v.firstSeen()));
+                u.setTimestamp(5, Timestamp.from(v.lastSeen()));
+                u.setLong(6, v.occurrences());
+                u.setLong(7, v.repeats());
+                u.setLong(8, v.wastedMicros());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (seq) DO NOTHING")) {
+            for (var e : rows.audit.entrySet()) {
+                AuditEntry a = e.getValue();
+                u.setLong(1, e.getKey());
+                u.setTimestamp(2, Timestamp.from(a.occurredAt()));
+                if (a.actorUserId() == null) {
+                    u.setNull(3, Types.BIGINT);
+                } else {
+                    u.setLong(3, a.actorUserId());
+                }
+                u.setString(4, a.action());
+                u.setString(5, a.targetType());
+                u.setString(6, a.targetId());
+                u.setString(7, a.accountId());
+                u.setString(8, a.outcome());
+                u.setString(9, a.details());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+    }
+
+    private static void readBalances(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.balances.put(rs.getString(1), new Balance(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+            }
+        }
+    }
+
+    private static void readWindows(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.rateWindows.put(new WindowKey(rs.getString(1), rs.getLong(2), Granularity.valueOf(rs.getString(3)),
+                        rs.getTimestamp(4).toInstant()), new WindowCounts(rs.getLong(5), rs.getLong(6)));
+            }
+        }
+    }
+
+    private static void readSpend(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.spend.put(new SpendKey(rs.getDate(1).toLocalDate(), rs.getLong(2), rs.getLong(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)),
+                        new Spend(rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12)));
+            }
+        }
+    }
+
+    private static void readPrompts(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.prompts.put(new PromptKey(rs.getString(1), rs.getString(2), rs.getString(3)),
+                        new PromptStats(rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(), rs.getLong(6),
+                                rs.getLong(7), rs.getLong(8)));
+            }
+        }
+    }
+}

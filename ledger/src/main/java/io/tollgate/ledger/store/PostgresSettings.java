@@ -1,0 +1,28 @@
+package io.tollgate.ledger.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/** Where Postgres is (seed 000's POSTGRES_* settings) and how every Tollgate process pools connections to it. */
+public record PostgresSettings(String host, int port, String user, String password, String name, String sslMode,
+                               int pool) {
+    public String jdbcUrl() {
+        // Batched inserts are rewritten into multi-row statements: group commit and projection write in batches.
+        return "jdbc:postgresql://" + host + ":" + port + "/" + name + "?sslmode=" + sslMode
+                + "&reWriteBatchedInserts=true";
+    }
+
+    public HikariDataSource pool(String poolName) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(jdbcUrl());
+        hikari.setUsername(user);
+        hikari.setPassword(password);
+        hikari.setMaximumPoolSize(pool);
+        hikari.setPoolName(poolName);
+        // Fail fast when Postgres is down so callers get a quick 503 (or retry) rather than hanging.
+        hikari.setConnectionTimeout(2000);
+        hikari.setValidationTimeout(1000);
+        hikari.setInitializationFailTimeout(30_000);
+        return new HikariDataSource(hikari);
+    }
+}
