@@ -18,12 +18,14 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.tollgate.devstack.DevKafka;
 import io.tollgate.devstack.DevPostgres;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
 import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.gateway.providers.SecretBox;
+import io.tollgate.projector.ProjectorConfig;
 
 /**
  * Real parts shared by the system tests: one embedded PostgreSQL server (each test class gets a
@@ -37,6 +39,7 @@ final class TestStack {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static DevPostgres postgres;
     private static MockUpstream mock;
+    private static DevKafka kafka;
 
     private TestStack() {
     }
@@ -57,6 +60,35 @@ final class TestStack {
         return mock;
     }
 
+    /** One Kafka broker for the tests that do not stop it; each test class uses a topic of its own. */
+    static synchronized DevKafka kafka() {
+        if (kafka == null) {
+            kafka = DevKafka.start(tempDir("tollgate-kafka"));
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+        }
+        return kafka;
+    }
+
+    static ProjectorConfig projectorConfig(PostgresSettings db, String bootstrap, String topic) {
+        return new ProjectorConfig(db, bootstrap, topic, "projector-" + topic, Duration.ofHours(24), 0);
+    }
+
+    /** Polls until {@code condition} holds, failing after {@code seconds}. */
+    static void await(String what, int seconds, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     static GatewayConfig config(PostgresSettings db) {
         return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 512,
                 Duration.ofSeconds(2), tempDir("tollgate-spool"), "", "tollgate.ledger", MASTER_KEY, ADMIN_KEY);
@@ -64,8 +96,11 @@ final class TestStack {
 
     /** A gateway on a fresh database of the shared server. */
     static Gateway gateway() {
-        return Gateway.start(config(postgres().database("t" + ProcessHandle.current().pid() + "_"
-                + DATABASES.incrementAndGet())));
+        return Gateway.start(config(freshDatabase()));
+    }
+
+    static PostgresSettings freshDatabase() {
+        return postgres().database("t" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet());
     }
 
     static Path tempDir(String prefix) {

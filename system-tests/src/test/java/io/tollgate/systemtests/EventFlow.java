@@ -1,0 +1,72 @@
+package io.tollgate.systemtests;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.UUID;
+
+import io.tollgate.gateway.Gateway;
+import io.tollgate.ledger.projection.ReadModelStore;
+import io.tollgate.ledger.projection.ReadModels;
+import io.tollgate.ledger.store.PostgresSettings;
+import io.tollgate.projector.ProjectorConfig;
+import io.tollgate.projector.ProjectorService;
+
+/** The whole event flow for a test: gateway (with its relay) → Kafka topic → ledger-projector → read models. */
+final class EventFlow implements AutoCloseable {
+    final PostgresSettings db;
+    final String topic = "ledger-" + UUID.randomUUID();
+    final Gateway gateway;
+    final ProjectorConfig projectorConfig;
+    ProjectorService projector;
+    final Api api;
+
+    EventFlow(String bootstrap) {
+        db = TestStack.freshDatabase();
+        gateway = Gateway.start(TestStack.config(db).withKafka(bootstrap, topic));
+        projectorConfig = TestStack.projectorConfig(db, bootstrap, topic);
+        projector = ProjectorService.start(projectorConfig);
+        api = new Api(gateway.port());
+    }
+
+    /**
+     * Events the read models account for: every event but {@code UsageRecorded} makes one audit row, and
+     * every {@code UsageRecorded} adds one request to its account's balance. Equal to the ledger's count
+     * exactly when each event was applied once; above it means something was counted twice.
+     */
+    static long appliedEvents(javax.sql.DataSource ds) {
+        return TestStack.count(ds, "SELECT (SELECT count(*) FROM rm_audit) + (SELECT coalesce(sum(requests), 0) "
+                + "FROM rm_balance)");
+    }
+
+    static long ledgerEvents(javax.sql.DataSource ds) {
+        return TestStack.count(ds, "SELECT count(*) FROM ledger_event");
+    }
+
+    /** Waits until every event in the ledger has been applied, failing at once on a double count. */
+    static void awaitProjected(javax.sql.DataSource ds, int seconds) {
+        TestStack.await("the projector to apply every ledger event", seconds, () -> {
+            long applied = appliedEvents(ds);
+            long ledger = ledgerEvents(ds);
+            if (applied > ledger) {
+                throw new AssertionError("double count: read models account for " + applied + " of " + ledger + " events");
+            }
+            return applied == ledger;
+        });
+    }
+
+    void awaitProjected(int seconds) {
+        awaitProjected(gateway.dataSource(), seconds);
+    }
+
+    ReadModels live() throws SQLException {
+        try (Connection c = gateway.dataSource().getConnection()) {
+            return new ReadModelStore("public").loadAll(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        projector.close();
+        gateway.close();
+    }
+}

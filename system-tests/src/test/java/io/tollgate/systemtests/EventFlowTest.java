@@ -1,0 +1,175 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.tollgate.ledger.events.CreditsAdded;
+import io.tollgate.ledger.events.EventCodec;
+import io.tollgate.ledger.events.NewEvent;
+import io.tollgate.ledger.projection.ReadModels;
+import io.tollgate.ledger.projection.Rows;
+import io.tollgate.ledger.store.EventStore;
+import io.tollgate.projector.Replay;
+
+/** Usage through the gateway reaches every read model through Kafka, with numbers equal to the events'. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EventFlowTest {
+    private EventFlow flow;
+    private long alice;
+    private long bob;
+
+    @BeforeAll
+    void start() {
+        flow = new EventFlow(TestStack.kafka().bootstrap());
+        Api api = flow.api;
+        Catalog.register(api);
+        alice = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"alice@corp.io\"}").json().get("id").asLong();
+        bob = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"bob@corp.io\"}").json().get("id").asLong();
+        String aliceEng = key(alice, "Engineering", "chatbot");
+        String aliceSales = key(alice, "Sales", "crm");
+        String bobEng = key(bob, "Engineering", "chatbot");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, api.post("/v1/chat/completions", aliceEng, Catalog.chatBody("chat", "repeat me please", i == 1)).status());
+        }
+        assertEquals(200, api.post("/v1/chat/completions", aliceSales, Catalog.chatBody("chat", "one two", false)).status());
+        assertEquals(200, api.post("/v1/embeddings", bobEng, "{\"model\":\"embed\",\"input\":\"a b c d\"}").status());
+        assertEquals(200, api.post("/v1/chat/completions", bobEng, Catalog.chatBody("chat", "repeat me please", false)).status());
+        assertEquals(502, api.post("/v1/chat/completions", bobEng, Catalog.chatBody("chat-fail-500", "x", false)).status());
+        appendCredits(alice, 5_000_000, "top-up-1");
+        flow.awaitProjected(60);
+    }
+
+    private String key(long user, String costCentre, String project) {
+        return flow.api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":" + user + ",\"name\":\"k\",\"scopes\":"
+                + "\"completion:invoke,model:any\",\"cost_centre\":\"" + costCentre + "\",\"project\":\"" + project
+                + "\"}").json().get("key").asText();
+    }
+
+    /** Credits have no endpoint yet; they are appended exactly as the gateway's event store appends. */
+    private void appendCredits(long user, long micros, String idempotencyKey) {
+        try {
+            new EventStore(flow.gateway.dataSource(), new EventCodec()).append(List.of(NewEvent.of(
+                    new CreditsAdded(user, micros, "test top-up", idempotencyKey, 1))));
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        flow.close();
+    }
+
+    private List<JsonNode> usage(long user) {
+        return TestStack.payloads(flow.gateway.dataSource(), "SELECT payload::text FROM ledger_event WHERE "
+                + "type = 'UsageRecorded' AND account_id = ?", Long.toString(user));
+    }
+
+    @Test
+    void balancesEqualCreditsMinusTheSumOfUsageCosts() throws Exception {
+        ReadModels live = flow.live();
+        long aliceSpent = usage(alice).stream().mapToLong(e -> e.get("cost_micros").asLong()).sum();
+        long bobSpent = usage(bob).stream().mapToLong(e -> e.get("cost_micros").asLong()).sum();
+        assertTrue(aliceSpent > 0 && bobSpent > 0);
+        assertEquals(new Rows.Balance(5_000_000, aliceSpent, 4), live.balances.get(Long.toString(alice)));
+        assertEquals(new Rows.Balance(0, bobSpent, 3), live.balances.get(Long.toString(bob)));
+        assertEquals(5_000_000 - aliceSpent, live.balances.get(Long.toString(alice)).availableMicros());
+    }
+
+    @Test
+    void spendRollsUpByCostCentreProjectAndModel() throws Exception {
+        ReadModels live = flow.live();
+        LocalDate today = Instant.now().atOffset(ZoneOffset.UTC).toLocalDate();
+        long engineeringChat = live.spend.entrySet().stream()
+                .filter(e -> e.getKey().costCentre().equals("Engineering") && e.getKey().model().equals("chat"))
+                .mapToLong(e -> e.getValue().requests()).sum();
+        assertEquals(4, engineeringChat); // alice 3 + bob 1; the failed call is under model chat-fail-500
+        var bobEmbed = live.spend.entrySet().stream().filter(e -> e.getKey().userId() == bob
+                && e.getKey().model().equals("embed")).findFirst().orElseThrow();
+        assertEquals(today, bobEmbed.getKey().day());
+        assertEquals("chatbot", bobEmbed.getKey().project());
+        assertEquals(new Rows.Spend(1, 4, 0, 1), bobEmbed.getValue()); // 4 tokens at $0.10/M, rounded up to 1 micro
+        long total = live.spend.values().stream().mapToLong(Rows.Spend::costMicros).sum();
+        long events = TestStack.count(flow.gateway.dataSource(), "SELECT sum((payload->>'cost_micros')::bigint) "
+                + "FROM ledger_event WHERE type = 'UsageRecorded'");
+        assertEquals(events, total);
+    }
+
+    @Test
+    void rateWindowsCountRequestsAndTokensPerKeyAndUser() throws Exception {
+        ReadModels live = flow.live();
+        long aliceDayRequests = live.rateWindows.entrySet().stream().filter(e -> e.getKey().subject().equals("user")
+                && e.getKey().subjectId() == alice && e.getKey().granularity() == Rows.Granularity.DAY)
+                .mapToLong(e -> e.getValue().requests()).sum();
+        assertEquals(4, aliceDayRequests);
+        long aliceTokens = usage(alice).stream().mapToLong(e -> e.get("total_tokens").asLong()).sum();
+        assertEquals(aliceTokens, live.rateWindows.entrySet().stream().filter(e -> e.getKey().subject().equals("user")
+                && e.getKey().subjectId() == alice && e.getKey().granularity() == Rows.Granularity.HOUR)
+                .mapToLong(e -> e.getValue().tokens()).sum());
+    }
+
+    @Test
+    void repeatedPromptsOfAnAccountAreWasteWithTheirCost() throws Exception {
+        ReadModels live = flow.live();
+        List<JsonNode> repeats = usage(alice).stream().filter(e -> e.get("model").asText().equals("chat")
+                && e.get("prompt_tokens").asLong() == 3).toList();
+        assertEquals(3, repeats.size());
+        var stats = live.prompts.get(new Rows.PromptKey(Long.toString(alice), repeats.getFirst().get("prompt_hash").asText(),
+                "chat"));
+        assertEquals(3, stats.occurrences());
+        assertEquals(2, stats.repeats());
+        assertEquals(repeats.get(1).get("cost_micros").asLong() + repeats.get(2).get("cost_micros").asLong(),
+                stats.wastedMicros());
+        // Bob's identical prompt is his own first occurrence, not Alice's waste.
+        assertEquals(0, live.prompts.get(new Rows.PromptKey(Long.toString(bob), repeats.getFirst().get("prompt_hash")
+                .asText(), "chat")).repeats());
+    }
+
+    @Test
+    void everyAdminEventIsInTheAuditLog() throws Exception {
+        ReadModels live = flow.live();
+        long nonUsage = TestStack.count(flow.gateway.dataSource(),
+                "SELECT count(*) FROM ledger_event WHERE type <> 'UsageRecorded'");
+        assertEquals(nonUsage, live.audit.size());
+        assertEquals(3, live.audit.values().stream().filter(a -> a.action().equals("user.created")).count());
+        assertTrue(live.audit.values().stream().anyMatch(a -> a.action().equals("credits.added")
+                && a.accountId().equals(Long.toString(alice)) && a.details().contains("5000000")));
+    }
+
+    private int replay(Replay.Source source, Instant until, boolean verify, ByteArrayOutputStream out) throws Exception {
+        return Replay.run(flow.projectorConfig, source, until, verify, new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void replayFromPostgresAndFromKafkaVerifiesAgainstTheLiveModelsAndCatchesTampering() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, replay(Replay.Source.POSTGRES, null, true, out), out.toString());
+        assertEquals(0, replay(Replay.Source.KAFKA, null, true, out), out.toString());
+        assertTrue(out.toString().contains("verify: OK"));
+
+        try (Connection c = flow.gateway.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE rm_balance SET spent_micros = spent_micros + 1 WHERE account_id = '" + bob + "'");
+            ByteArrayOutputStream tampered = new ByteArrayOutputStream();
+            assertEquals(1, replay(Replay.Source.POSTGRES, null, true, tampered));
+            assertTrue(tampered.toString().contains("DIFFERENCE balance " + bob + " spentMicros"), tampered.toString());
+            s.execute("UPDATE rm_balance SET spent_micros = spent_micros - 1 WHERE account_id = '" + bob + "'");
+        }
+    }
+}
