@@ -12,7 +12,7 @@ import io.tollgate.ledger.store.PostgresSettings;
 
 /** The projector's and replay's settings: the same YAML and environment variables as the gateway's. */
 public record ProjectorConfig(PostgresSettings database, String kafkaBootstrap, String topic, String groupId,
-                              Duration wasteWindow, int port) {
+                              String instanceId, Duration wasteWindow, int port) {
 
     public static ProjectorConfig load(Path yaml, Map<String, String> env) {
         Config.Builder builder = Config.builder()
@@ -32,11 +32,20 @@ public record ProjectorConfig(PostgresSettings database, String kafkaBootstrap, 
                 c.get("kafka.bootstrap").asString().orElse(""),
                 c.get("kafka.topic").asString().orElse("tollgate.ledger"),
                 c.get("projector.group").asString().orElse("tollgate-projector"),
+                c.get("projector.instance").asString().orElse(hostName()),
                 Duration.ofMinutes(c.get("tollgate.waste.window").asInt().orElse(1440)),
                 c.get("projector.port").asInt().orElse(8081));
     }
 
     public ProjectorConfig with(PostgresSettings db, String bootstrap, int newPort) {
-        return new ProjectorConfig(db, bootstrap, topic, groupId, wasteWindow, newPort);
+        return new ProjectorConfig(db, bootstrap, topic, groupId, instanceId, wasteWindow, newPort);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "projector";
+        }
     }
 }

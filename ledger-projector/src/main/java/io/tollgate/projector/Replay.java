@@ -53,7 +53,7 @@ public final class Replay {
         private long lastPrint = started;
         long done;
 
-        Progress(PrintStream out, long total) {
+        public Progress(PrintStream out, long total) {
             this.out = out;
             this.total = total;
         }
@@ -68,7 +68,7 @@ public final class Replay {
             }
         }
 
-        double seconds() {
+        public double seconds() {
             return Math.max(1e-9, (System.nanoTime() - started) / 1e9);
         }
     }
@@ -112,7 +112,7 @@ public final class Replay {
     public ReadModels fromKafka(String bootstrap, String topic, Instant until, Progress progress) {
         EnvelopeCodec envelopes = new EnvelopeCodec(codec);
         Properties p = LedgerProjector.consumerConfig(new ProjectorConfig(null, bootstrap, topic,
-                "tollgate-replay-" + UUID.randomUUID(), Duration.ZERO, 0));
+                "tollgate-replay-" + UUID.randomUUID(), "replay", Duration.ZERO, 0));
         List<RecordedEvent> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -121,15 +121,12 @@ public final class Replay {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            // With read_committed, endOffsets is the last stable offset. Judge progress by position, which
+            // also moves past transaction markers and aborted records that are never returned as records.
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            end.values().removeIf(v -> v == 0);
-            while (!end.isEmpty()) {
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     events.add(envelopes.decode(r.value()));
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (end.containsKey(tp) && r.offset() + 1 >= end.get(tp)) {
-                        end.remove(tp);
-                    }
                 }
             }
         }

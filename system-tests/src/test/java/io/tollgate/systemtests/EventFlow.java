@@ -44,7 +44,14 @@ final class EventFlow implements AutoCloseable {
 
     /** Waits until every event in the ledger has been applied, failing at once on a double count. */
     static void awaitProjected(javax.sql.DataSource ds, int seconds) {
-        TestStack.await("the projector to apply every ledger event", seconds, () -> {
+        TestStack.await(() -> "the projector to apply every ledger event (applied/ledger/relayed: "
+                + appliedEvents(ds) + "/" + ledgerEvents(ds) + "/" + TestStack.count(ds,
+                "SELECT coalesce(max(last_seq), 0) FROM relay_checkpoint") + "; projector offsets "
+                + TestStack.payloads(ds, "SELECT row_to_json(o)::text FROM projector_offset o") + "; ledger "
+                + TestStack.payloads(ds, "SELECT json_build_object(type, count(*))::text FROM ledger_event GROUP BY type")
+                + "; audit " + TestStack.payloads(ds, "SELECT json_build_object(action, count(*))::text FROM rm_audit "
+                + "GROUP BY action") + "; balances " + TestStack.payloads(ds, "SELECT row_to_json(b)::text FROM rm_balance b")
+                + ")", seconds, () -> {
             long applied = appliedEvents(ds);
             long ledger = ledgerEvents(ds);
             if (applied > ledger) {

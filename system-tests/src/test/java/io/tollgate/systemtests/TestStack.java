@@ -70,15 +70,28 @@ final class TestStack {
     }
 
     static ProjectorConfig projectorConfig(PostgresSettings db, String bootstrap, String topic) {
-        return new ProjectorConfig(db, bootstrap, topic, "projector-" + topic, Duration.ofHours(24), 0);
+        return new ProjectorConfig(db, bootstrap, topic, "projector-" + topic, "test-projector", Duration.ofHours(24), 0);
     }
 
     /** Polls until {@code condition} holds, failing after {@code seconds}. */
     static void await(String what, int seconds, java.util.function.BooleanSupplier condition) {
+        await(() -> what, seconds, condition);
+    }
+
+    /** As above, with a description computed when it fails (to show the state at that moment). */
+    static void await(java.util.function.Supplier<String> what, int seconds, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+                Thread.getAllStackTraces().forEach((t, stack) -> {
+                    if (t.getName().startsWith("ledger-")) {
+                        System.out.println("thread " + t.getName() + " " + t.getState());
+                        for (StackTraceElement e : stack) {
+                            System.out.println("    at " + e);
+                        }
+                    }
+                });
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what.get());
             }
             try {
                 Thread.sleep(100);

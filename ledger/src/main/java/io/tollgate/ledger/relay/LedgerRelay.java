@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -27,13 +28,19 @@ import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.store.EventStore;
 
 /**
- * The outbox relay: publishes {@code ledger_event} rows to Kafka in seq order, keyed by account, with
- * an idempotent producer ({@code acks=all}), and records how far it got in {@code relay_checkpoint}
- * only after Kafka acknowledged. Kafka being down delays publishing; it never loses an event.
+ * The outbox relay: publishes {@code ledger_event} rows to Kafka in seq order, keyed by account, and
+ * records how far it got in {@code relay_checkpoint} only after Kafka committed. Kafka being down
+ * delays publishing; it never loses an event.
+ *
+ * <p>Each batch is one Kafka transaction (idempotent producer, {@code acks=all}). A batch that fails
+ * part-way is aborted, so {@code read_committed} consumers never see its records, and resent whole:
+ * without transactions a later batch could land while an earlier one expired, and the resend would
+ * put lower seqs after higher ones. So each partition's committed records are in seq order; a batch
+ * committed but not checkpointed (crash in between) comes again as an in-order duplicate that the
+ * projector skips by seq. The transactional id also fences a stale relay on another instance.
  *
  * <p>Only the instance holding a Postgres advisory lock publishes, so with several gateways the
- * order still holds. After a crash the relay resends from its checkpoint; those duplicates carry
- * seqs the projector has already applied, and it skips them.
+ * order still holds.
  */
 public final class LedgerRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LedgerRelay.class.getName());
@@ -73,8 +80,16 @@ public final class LedgerRelay implements AutoCloseable {
                     sleep(1000);
                     continue;
                 }
-                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig())) {
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig());
+                try {
+                    // Aborts whatever transaction a previous producer with this id left open.
+                    producer.initTransactions();
                     publishUntilStopped(producer);
+                } finally {
+                    producer.close(Duration.ofSeconds(5));
+                    // The connection goes back to the pool, not away: without this its session would keep
+                    // the lock and the next attempt (on another pooled connection) would never get it.
+                    unlock(lock);
                 }
                 backoffMs = 200;
             } catch (SQLException | RuntimeException e) {
@@ -97,11 +112,12 @@ public final class LedgerRelay implements AutoCloseable {
                 sleep(50);
                 continue;
             }
+            producer.beginTransaction();
             List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
             for (RecordedEvent e : events) {
                 acks.add(producer.send(new ProducerRecord<>(topic, e.accountId(), envelopes.encode(e))));
             }
-            producer.flush();
+            producer.commitTransaction();  // throws unless every record of the batch is committed
             for (Future<RecordMetadata> ack : acks) {
                 try {
                     ack.get(30, TimeUnit.SECONDS);
@@ -119,6 +135,7 @@ public final class LedgerRelay implements AutoCloseable {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tollgate-relay-" + topic);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -137,6 +154,14 @@ public final class LedgerRelay implements AutoCloseable {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + RELAY_LOCK + ")")) {
             rs.next();
             return rs.getBoolean(1);
+        }
+    }
+
+    private static void unlock(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_unlock(" + RELAY_LOCK + ")");
+        } catch (SQLException e) {
+            // The session is gone, and its lock with it.
         }
     }
 

@@ -1,0 +1,78 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import io.tollgate.gateway.GatewayConfig;
+import io.tollgate.projector.ProjectorConfig;
+
+/**
+ * No Docker engine runs here, so the compose file is checked by what can be checked: its services,
+ * and that every environment variable it gives the gateway and the projector reaches their config.
+ */
+class ComposeFileTest {
+    private static final Path ROOT = Path.of("..");
+    private static final Pattern DEFAULTED = Pattern.compile("\\$\\{(\\w+)(?::[-?])([^}]*)}");
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> compose() throws Exception {
+        try (Reader r = Files.newBufferedReader(ROOT.resolve("docker-compose.yml"))) {
+            return (Map<String, Object>) new Yaml().load(r);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> env(Map<String, Object> compose, String service) {
+        Map<String, Object> svc = (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get(service);
+        Map<String, String> env = new HashMap<>();
+        ((Map<String, Object>) svc.get("environment")).forEach((k, v) -> {
+            Matcher m = DEFAULTED.matcher(String.valueOf(v));
+            env.put(k, m.matches() ? (m.group(2).isEmpty() || m.group(2).startsWith("set ") ? "from-env-" + k
+                    : m.group(2)) : String.valueOf(v));
+        });
+        return env;
+    }
+
+    @Test
+    void theStackHasEveryService() throws Exception {
+        Map<?, ?> services = (Map<?, ?>) compose().get("services");
+        assertTrue(services.keySet().containsAll(List.of("postgres", "kafka", "migrate", "gateway", "projector")));
+    }
+
+    @Test
+    void theGatewayReadsEverySettingComposeGivesIt() throws Exception {
+        Map<String, String> env = env(compose(), "gateway");
+        GatewayConfig c = GatewayConfig.load(ROOT.resolve("config/tollgate.yaml"), env);
+        assertEquals("jdbc:postgresql://postgres:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true",
+                c.database().jdbcUrl());
+        assertEquals("tollgate", c.database().password());
+        assertFalse(c.autoMigrate());
+        assertEquals("kafka:9092", c.kafkaBootstrap());
+        assertEquals("tollgate.ledger", c.kafkaTopic());
+        assertEquals(Path.of("/var/lib/tollgate/ledger-spool"), c.ledgerSpool());
+        assertEquals("from-env-TOLLGATE_MASTER_KEY", c.masterKey());
+    }
+
+    @Test
+    void theProjectorReadsEverySettingComposeGivesIt() throws Exception {
+        ProjectorConfig c = ProjectorConfig.load(ROOT.resolve("config/tollgate.yaml"), env(compose(), "projector"));
+        assertEquals("postgres", c.database().host());
+        assertEquals("kafka:9092", c.kafkaBootstrap());
+        assertEquals("tollgate-projector", c.groupId());
+        assertEquals("projector-1", c.instanceId());
+        assertEquals(8081, c.port());
+    }
+}
