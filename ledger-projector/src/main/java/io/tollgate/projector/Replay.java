@@ -80,27 +80,66 @@ public final class Replay {
         this.projection = projection;
     }
 
-    /** All events up to {@code until} (null: all), straight from {@code ledger_event}, in seq order. */
+    /**
+     * All events up to {@code until} (null: all), straight from {@code ledger_event}, in seq order.
+     * One thread reads and decodes rows while this one projects them, so both cores work.
+     */
     public ReadModels fromPostgres(DataSource ds, Instant until, Progress progress) throws SQLException {
-        ReadModels state = new ReadModels();
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);  // lets the driver stream with a cursor instead of loading everything
-            try (PreparedStatement q = c.prepareStatement("SELECT seq, event_id, type, version, account_id, "
-                    + "occurred_at, payload::text FROM ledger_event WHERE occurred_at <= ? ORDER BY seq")) {
-                q.setFetchSize(10_000);
-                q.setTimestamp(1, java.sql.Timestamp.from(until == null ? Instant.parse("9999-12-31T00:00:00Z") : until));
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        String type = rs.getString(3);
-                        int version = rs.getInt(4);
-                        projection.apply(state, new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type,
-                                version, rs.getString(5), rs.getTimestamp(6).toInstant(),
-                                codec.decode(type, version, rs.getString(7))));
-                        progress.tick();
+        java.util.concurrent.BlockingQueue<List<RecordedEvent>> batches = new java.util.concurrent.ArrayBlockingQueue<>(64);
+        List<RecordedEvent> end = List.of();
+        SQLException[] failure = new SQLException[1];
+        Thread reader = Thread.ofPlatform().name("replay-reader").daemon().start(() -> {
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);  // lets the driver stream with a cursor instead of loading everything
+                try (PreparedStatement q = c.prepareStatement("SELECT seq, event_id, type, version, account_id, "
+                        + "occurred_at, payload::text FROM ledger_event WHERE occurred_at <= ? ORDER BY seq")) {
+                    q.setFetchSize(10_000);
+                    q.setTimestamp(1, java.sql.Timestamp.from(until == null ? Instant.parse("9999-12-31T00:00:00Z") : until));
+                    try (ResultSet rs = q.executeQuery()) {
+                        List<RecordedEvent> batch = new ArrayList<>(1000);
+                        while (rs.next()) {
+                            String type = rs.getString(3);
+                            int version = rs.getInt(4);
+                            batch.add(new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version,
+                                    rs.getString(5), rs.getTimestamp(6).toInstant(),
+                                    codec.decode(type, version, rs.getString(7))));
+                            if (batch.size() == 1000) {
+                                batches.put(batch);
+                                batch = new ArrayList<>(1000);
+                            }
+                        }
+                        batches.put(batch);
                     }
                 }
+                c.commit();
+            } catch (SQLException e) {
+                failure[0] = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    batches.put(end);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            c.commit();
+        });
+        ReadModels state = new ReadModels();
+        try {
+            for (List<RecordedEvent> batch = batches.take(); batch != end; batch = batches.take()) {
+                for (RecordedEvent e : batch) {
+                    projection.apply(state, e);
+                    progress.tick();
+                }
+            }
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            reader.interrupt();  // stops the reader if projecting failed part-way
+        }
+        if (failure[0] != null) {
+            throw failure[0];
         }
         return state;
     }

@@ -2,7 +2,7 @@ package io.tollgate.ledger.projection;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.CreditsAdded;
@@ -74,20 +74,19 @@ public final class Projection {
     }
 
     private void usage(ReadModels state, Instant at, UsageRecorded u) {
-        Balance b = state.balances.getOrDefault(u.accountId(), Balance.ZERO);
-        state.balances.put(u.accountId(), new Balance(b.creditsMicros(), Math.addExact(b.spentMicros(), u.costMicros()),
-                b.requests() + 1));
+        state.balances.merge(u.accountId(), new Balance(0, u.costMicros(), 1), (b, d) -> new Balance(b.creditsMicros(),
+                Math.addExact(b.spentMicros(), d.spentMicros()), b.requests() + 1));
 
+        WindowCounts one = new WindowCounts(1, u.totalTokens());
         for (Granularity g : Granularity.values()) {
-            count(state, new WindowKey("key", u.keyId(), g, g.windowStart(at)), u.totalTokens());
-            count(state, new WindowKey("user", u.userId(), g, g.windowStart(at)), u.totalTokens());
+            Instant start = g.windowStart(at);
+            state.rateWindows.merge(new WindowKey("key", u.keyId(), g, start), one, WindowCounts::plus);
+            state.rateWindows.merge(new WindowKey("user", u.userId(), g, start), one, WindowCounts::plus);
         }
 
-        SpendKey cell = new SpendKey(at.atOffset(ZoneOffset.UTC).toLocalDate(), u.userId(), u.keyId(), text(u.project()),
-                text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
-        Spend s = state.spend.getOrDefault(cell, Spend.ZERO);
-        state.spend.put(cell, new Spend(s.requests() + 1, s.promptTokens() + u.promptTokens(),
-                s.completionTokens() + u.completionTokens(), Math.addExact(s.costMicros(), u.costMicros())));
+        SpendKey cell = new SpendKey(LocalDate.ofEpochDay(Math.floorDiv(at.getEpochSecond(), 86_400)), u.userId(),
+                u.keyId(), text(u.project()), text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
+        state.spend.merge(cell, new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros()), Spend::plus);
 
         if (u.promptHash() != null && u.upstreamStatus() == 200) {
             PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());
@@ -101,11 +100,6 @@ public final class Projection {
                         p.wastedMicros() + (repeat ? u.costMicros() : 0)));
             }
         }
-    }
-
-    private static void count(ReadModels state, WindowKey key, long tokens) {
-        WindowCounts c = state.rateWindows.getOrDefault(key, WindowCounts.ZERO);
-        state.rateWindows.put(key, new WindowCounts(c.requests() + 1, c.tokens() + tokens));
     }
 
     private static void audit(ReadModels state, RecordedEvent e, Long actor, String action, String targetType,

@@ -2,7 +2,6 @@ package io.tollgate.ledger.projection;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 
 /** The rows of the read models, each a key and a value record. All money is micro-units. */
 public final class Rows {
@@ -19,16 +18,18 @@ public final class Rows {
     }
 
     public enum Granularity {
-        MINUTE(ChronoUnit.MINUTES), HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS);
+        MINUTE(60), HOUR(3600), DAY(86_400);
 
-        private final ChronoUnit unit;
+        private final long seconds;
 
-        Granularity(ChronoUnit unit) {
-            this.unit = unit;
+        Granularity(long seconds) {
+            this.seconds = seconds;
         }
 
+        /** The UTC window containing {@code t} (integer arithmetic: replay runs this millions of times). */
         public Instant windowStart(Instant t) {
-            return t.truncatedTo(unit);
+            long s = t.getEpochSecond();
+            return Instant.ofEpochSecond(s - Math.floorMod(s, seconds));
         }
     }
 
@@ -38,6 +39,10 @@ public final class Rows {
 
     public record WindowCounts(long requests, long tokens) {
         public static final WindowCounts ZERO = new WindowCounts(0, 0);
+
+        public WindowCounts plus(WindowCounts o) {
+            return new WindowCounts(requests + o.requests, tokens + o.tokens);
+        }
     }
 
     /** One roll-up cell: day × user × key × project × cost centre × environment × agent × model. Absent text is "". */
@@ -47,6 +52,11 @@ public final class Rows {
 
     public record Spend(long requests, long promptTokens, long completionTokens, long costMicros) {
         public static final Spend ZERO = new Spend(0, 0, 0, 0);
+
+        public Spend plus(Spend o) {
+            return new Spend(requests + o.requests, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
+                    Math.addExact(costMicros, o.costMicros));
+        }
     }
 
     /** Repeated prompts are counted per account, whose events Kafka keeps in order, so live and replay agree. */

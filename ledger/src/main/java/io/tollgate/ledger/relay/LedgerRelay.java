@@ -86,10 +86,13 @@ public final class LedgerRelay implements AutoCloseable {
                     producer.initTransactions();
                     publishUntilStopped(producer);
                 } finally {
-                    producer.close(Duration.ofSeconds(5));
-                    // The connection goes back to the pool, not away: without this its session would keep
-                    // the lock and the next attempt (on another pooled connection) would never get it.
-                    unlock(lock);
+                    try {
+                        // The connection goes back to the pool, not away: without this its session would keep
+                        // the lock and the next attempt (on another pooled connection) would never get it.
+                        unlock(lock);
+                    } finally {
+                        producer.close(Duration.ofSeconds(5));
+                    }
                 }
                 backoffMs = 200;
             } catch (SQLException | RuntimeException e) {
@@ -195,10 +198,10 @@ public final class LedgerRelay implements AutoCloseable {
 
     @Override
     public void close() {
+        // No interrupt: Kafka clients treat it as fatal. The loop sees the flag within its short waits.
         running = false;
-        thread.interrupt();
         try {
-            thread.join(10_000);
+            thread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
