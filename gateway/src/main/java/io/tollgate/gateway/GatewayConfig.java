@@ -1,13 +1,11 @@
 package io.tollgate.gateway;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.config.EnvironmentVariables;
+import io.tollgate.ledger.config.Settings;
 import io.tollgate.ledger.store.PostgresSettings;
 
 /** All settings, read once at start-up from {@code config/tollgate.yaml} and environment variables. */
@@ -30,34 +28,16 @@ public record GatewayConfig(
         return load(yaml, System.getenv());
     }
 
-    /**
-     * Environment variables win over system properties, which win over the YAML file. An variable
-     * maps to a key by Helidon's rule: POSTGRES_HOST is postgres.host, DB_AUTOMIGRATE is db.automigrate.
-     */
+    /** From the YAML file and {@code env} (see {@link Settings} for precedence and names). */
     public static GatewayConfig load(Path yaml, Map<String, String> env) {
-        Config.Builder builder = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(EnvironmentVariables.expand(env)))
-                .addSource(ConfigSources.systemProperties());
-        if (Files.exists(yaml)) {
-            builder.addSource(ConfigSources.file(yaml));
-        }
-        return from(builder.build());
+        return from(Settings.load(yaml, env));
     }
 
     public static GatewayConfig from(Config c) {
-        Config pg = c.get("postgres");
         return new GatewayConfig(
                 c.get("server.host").asString().orElse("0.0.0.0"),
                 c.get("server.port").asInt().orElse(8080),
-                new PostgresSettings(pg.get("host").asString().orElse("localhost"),
-                        pg.get("port").asInt().orElse(5432),
-                        pg.get("user").asString().orElse("tollgate"),
-                        pg.get("password").asString().orElse(""),
-                        pg.get("db").asString().orElse("tollgate"),
-                        pg.get("sslmode").asString().orElse("disable"),
-                        pg.get("pool").asInt().orElse(16)),
+                Settings.postgres(c, 16),
                 c.get("db.automigrate").asBoolean().orElse(false),
                 c.get("tollgate.max.body").asInt().orElse(1 << 20),
                 Duration.ofSeconds(c.get("tollgate.upstream.timeout").asInt().orElse(120)),

@@ -1,13 +1,11 @@
 package io.tollgate.projector;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.config.EnvironmentVariables;
+import io.tollgate.ledger.config.Settings;
 import io.tollgate.ledger.store.PostgresSettings;
 
 /** The projector's and replay's settings: the same YAML and environment variables as the gateway's. */
@@ -15,20 +13,8 @@ public record ProjectorConfig(PostgresSettings database, String kafkaBootstrap, 
                               String instanceId, Duration wasteWindow, int port) {
 
     public static ProjectorConfig load(Path yaml, Map<String, String> env) {
-        Config.Builder builder = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(EnvironmentVariables.expand(env)))
-                .addSource(ConfigSources.systemProperties());
-        if (Files.exists(yaml)) {
-            builder.addSource(ConfigSources.file(yaml));
-        }
-        Config c = builder.build();
-        Config pg = c.get("postgres");
-        return new ProjectorConfig(new PostgresSettings(pg.get("host").asString().orElse("localhost"),
-                pg.get("port").asInt().orElse(5432), pg.get("user").asString().orElse("tollgate"),
-                pg.get("password").asString().orElse(""), pg.get("db").asString().orElse("tollgate"),
-                pg.get("sslmode").asString().orElse("disable"), 4),
+        Config c = Settings.load(yaml, env);
+        return new ProjectorConfig(Settings.postgres(c, 4),
                 c.get("kafka.bootstrap").asString().orElse(""),
                 c.get("kafka.topic").asString().orElse("tollgate.ledger"),
                 c.get("projector.group").asString().orElse("tollgate-projector"),
