@@ -47,12 +47,14 @@ public final class DevKafka implements AutoCloseable {
     public synchronized void start() {
         try {
             Files.createDirectories(dir.resolve("log"));
+            Leftovers.stopIfRunning(dir.resolve("broker.pid"));
             Path props = writeConfig();
             if (!Files.exists(dir.resolve("log/meta.properties"))) {
                 run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c",
                         props.toString()), true);
             }
             process = launch(List.of("kafka.Kafka", props.toString()));
+            Files.writeString(dir.resolve("broker.pid"), Long.toString(process.pid()));
             awaitReady(Duration.ofSeconds(60));
         } catch (IOException e) {
             throw new UncheckedIOException("Kafka did not start in " + dir, e);

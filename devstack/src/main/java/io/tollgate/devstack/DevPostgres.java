@@ -33,6 +33,7 @@ public final class DevPostgres implements AutoCloseable {
     public static DevPostgres start(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
+            Leftovers.stopIfRunning(dataDir.resolve("postmaster.pid"));
             return new DevPostgres(EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
