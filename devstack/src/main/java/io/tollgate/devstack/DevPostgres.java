@@ -66,7 +66,7 @@ public final class DevPostgres implements AutoCloseable {
         return new PostgresSettings("127.0.0.1", port(), "postgres", "", name, "disable", 32);
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

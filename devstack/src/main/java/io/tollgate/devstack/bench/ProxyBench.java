@@ -1,0 +1,177 @@
+package io.tollgate.devstack.bench;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.tollgate.devstack.DevPostgres;
+import io.tollgate.devstack.MockUpstream;
+import io.tollgate.gateway.providers.SecretBox;
+import io.tollgate.ledger.store.PostgresSettings;
+
+/**
+ * The mock upstream called directly and through Tollgate, side by side in one run: non-streaming and
+ * streaming chat, at 64 connections (throughput) and at a fixed 1,000 requests/s (latency). The
+ * gateway runs as its own process (production {@code Main}, real Postgres, every request ledgered),
+ * so its peak RSS is its own.
+ */
+public final class ProxyBench {
+    private static final String ADMIN = "tg_bench_admin_0123456789abcdef0123456789abcdef";
+    private static final String DIRECT_BODY = "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":"
+            + "\"Summarise the ledger invariants in one short sentence please\"}]}";
+
+    private ProxyBench() {
+    }
+
+    public static void run(Path dir, Duration phase, PrintStream out) throws Exception {
+        try (DevPostgres pg = DevPostgres.start(dir.resolve("postgres"));
+             MockUpstream mock = MockUpstream.start(0, null)) {
+            PostgresSettings db = pg.database("tollgate");
+            int port = DevPostgres.freePort();
+            Process gateway = startGateway(dir, pg.port(), port);
+            try {
+                String base = "http://127.0.0.1:" + port;
+                awaitReady(base, gateway);
+                String key = setUp(base, mock.baseUrl());
+                String gatewayBody = DIRECT_BODY.replace("mock-chat", "bench-chat");
+                String direct = mock.baseUrl() + "/chat/completions";
+                String through = base + "/v1/chat/completions";
+                LoadGenerator load = new LoadGenerator();
+                List<LoadGenerator.Result[]> pairs = new ArrayList<>();
+                long sent = 0;
+                for (boolean stream : new boolean[] {false, true}) {
+                    String d = stream ? streaming(DIRECT_BODY) : DIRECT_BODY;
+                    String g = stream ? streaming(gatewayBody) : gatewayBody;
+                    String kind = stream ? "stream" : "plain";
+                    sent += load.closedLoop("warm-up", through, key, g, 16, Duration.ofSeconds(3)).requests();
+                    load.closedLoop("warm-up", direct, null, d, 16, Duration.ofSeconds(2));
+                    LoadGenerator.Result[] closed = {
+                        load.closedLoop(kind + ", 64 connections, direct", direct, null, d, 64, phase),
+                        load.closedLoop(kind + ", 64 connections, through Tollgate", through, key, g, 64, phase)};
+                    LoadGenerator.Result[] fixed = {
+                        load.fixedRate(kind + ", 1,000 req/s, direct", direct, null, d, 1000, phase),
+                        load.fixedRate(kind + ", 1,000 req/s, through Tollgate", through, key, g, 1000, phase)};
+                    sent += closed[1].requests() + closed[1].errors() + fixed[1].requests() + fixed[1].errors();
+                    pairs.add(closed);
+                    pairs.add(fixed);
+                }
+                long rssKb = peakRssKb(gateway.pid());
+                long events = usageEvents(db);
+                out.printf("%-44s %9s %8s %8s %8s %8s%n", "phase", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors");
+                for (LoadGenerator.Result[] pair : pairs) {
+                    for (LoadGenerator.Result r : pair) {
+                        out.printf("%-44s %,9.0f %8.2f %8.2f %8.2f %8d%n", r.name(), r.perSecond(), r.p(50), r.p(90),
+                                r.p(99), r.errors());
+                    }
+                    out.printf("  -> throughput ratio through/direct %.2f; added latency p50 %+.2f ms, p99 %+.2f ms%n",
+                            pair[1].perSecond() / pair[0].perSecond(), pair[1].p(50) - pair[0].p(50),
+                            pair[1].p(99) - pair[0].p(99));
+                }
+                out.printf("gateway peak RSS: %,d MB; UsageRecorded events written: %,d for %,d requests sent through"
+                        + " Tollgate%n", rssKb / 1024, events, sent);
+            } finally {
+                gateway.destroy();
+                gateway.waitFor();
+            }
+        }
+    }
+
+    private static String streaming(String body) {
+        return body.replace("{\"model\"", "{\"stream\":true,\"model\"");
+    }
+
+    private static Process startGateway(Path dir, int pgPort, int port) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx256m", "-Dtollgate.config=/nonexistent"));
+        String logging = System.getProperty("java.util.logging.config.file");
+        if (logging != null) {
+            cmd.add("-Djava.util.logging.config.file=" + logging);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tollgate.gateway.Main"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("gateway.log").toFile());
+        pb.environment().putAll(Map.of("POSTGRES_HOST", "127.0.0.1", "POSTGRES_PORT", Integer.toString(pgPort),
+                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", "tollgate",
+                "SERVER_PORT", Integer.toString(port), "DB_AUTOMIGRATE", "true",
+                "TOLLGATE_MASTER_KEY", SecretBox.newMasterKey(), "TOLLGATE_BOOTSTRAP_ADMIN_KEY", ADMIN,
+                "TOLLGATE_LEDGER_SPOOL", dir.resolve("spool").toString()));
+        return pb.start();
+    }
+
+    private static void awaitReady(String base, Process gateway) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 600; i++) {
+            if (!gateway.isAlive()) {
+                throw new IllegalStateException("the gateway exited; see its log");
+            }
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the gateway did not become ready");
+    }
+
+    private static String setUp(String base, String mockBase) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String provider = post(client, base + "/api/providers", "{\"name\":\"mock\",\"type\":\"openai\",\"base_url\":\""
+                + mockBase + "\"}");
+        Matcher id = Pattern.compile("\"id\":(\\d+)").matcher(provider);
+        if (!id.find()) {
+            throw new IllegalStateException("provider not created: " + provider);
+        }
+        post(client, base + "/v1/models", "{\"model_name\":\"bench-chat\",\"upstream_model\":\"mock-chat\","
+                + "\"provider_id\":" + id.group(1) + ",\"input_price_per_million\":0.5,\"output_price_per_million\":1.5}");
+        Matcher key = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(post(client, base + "/api/keys",
+                "{\"name\":\"bench\",\"scopes\":\"completion:invoke,model:any\"}"));
+        if (!key.find()) {
+            throw new IllegalStateException("no key");
+        }
+        return key.group(1);
+    }
+
+    private static String post(HttpClient client, String url, String json) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** VmHWM: the most resident memory the process ever had. */
+    private static long peakRssKb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static long usageEvents(PostgresSettings db) throws Exception {
+        try (HikariDataSource ds = db.pool("bench-count"); Connection c = ds.getConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM ledger_event WHERE type = 'UsageRecorded'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
