@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** The text of a prompt, and the hash of its normalised form used to find repeated prompts (waste). */
 public final class PromptText {
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
     private PromptText() {
     }
 
@@ -57,6 +59,6 @@ public final class PromptText {
     }
 
     static String normalise(String s) {
-        return s.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+        return WHITESPACE.matcher(s.strip()).replaceAll(" ").toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -38,8 +38,6 @@ public final class Rows {
     }
 
     public record WindowCounts(long requests, long tokens) {
-        public static final WindowCounts ZERO = new WindowCounts(0, 0);
-
         public WindowCounts plus(WindowCounts o) {
             return new WindowCounts(requests + o.requests, tokens + o.tokens);
         }
@@ -51,8 +49,6 @@ public final class Rows {
     }
 
     public record Spend(long requests, long promptTokens, long completionTokens, long costMicros) {
-        public static final Spend ZERO = new Spend(0, 0, 0, 0);
-
         public Spend plus(Spend o) {
             return new Spend(requests + o.requests, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
                     Math.addExact(costMicros, o.costMicros));
