@@ -40,6 +40,17 @@ public final class Db {
         }
     }
 
+    /** A BIGINT column that may be NULL. */
+    public static Long nullableLong(java.sql.ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** A TEXT[] column; NULL reads as empty. */
+    public static java.util.List<String> texts(java.sql.Array array) throws SQLException {
+        return array == null ? java.util.List.of() : java.util.Arrays.asList((String[]) array.getArray());
+    }
+
     public <T> T read(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);

@@ -11,13 +11,21 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.gateway.admin.CreditsService;
 import io.tollgate.gateway.admin.KeysService;
+import io.tollgate.gateway.admin.LimitsService;
+import io.tollgate.gateway.admin.PlansService;
+import io.tollgate.gateway.admin.VirtualKeysService;
 import io.tollgate.gateway.admin.LedgerService;
 import io.tollgate.gateway.admin.ModelsService;
 import io.tollgate.gateway.admin.ProvidersService;
 import io.tollgate.gateway.admin.UsersService;
 import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.controls.Admission;
+import io.tollgate.gateway.controls.Credits;
+import io.tollgate.gateway.controls.LedgerFollower;
+import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.health.HealthService;
 import io.tollgate.gateway.health.LedgerLag;
 import io.tollgate.gateway.http.ApiError;
@@ -25,6 +33,7 @@ import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.http.RequestMetrics;
 import io.tollgate.gateway.identity.UserDirectory;
+import io.tollgate.gateway.plans.PlanCatalog;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.gateway.proxy.ProxyService;
@@ -47,10 +56,12 @@ public final class Gateway implements AutoCloseable {
     private final UserDirectory directory;
     private final ProviderRegistry registry;
     private final LedgerRelay relay;
+    private final LedgerFollower follower;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
-                    LedgerRelay relay) {
+                    LedgerRelay relay, LedgerFollower follower) {
+        this.follower = follower;
         this.relay = relay;
         this.dataSource = dataSource;
         this.writer = writer;
@@ -86,15 +97,28 @@ public final class Gateway implements AutoCloseable {
             UsageLedger usage = new UsageLedger(writer, config.ledgerRetry().plusSeconds(2), meters);
 
             Optional<String> generated = directory.bootstrapAdmin(config.bootstrapAdminKey());
+            LedgerFollower follower = new LedgerFollower(events, lastSeq(events));
+            PlanCatalog plans = new PlanCatalog(db);
+            LimitBook limits = new LimitBook(db, events, follower);
+            Admission admission = new Admission(db, follower, Clock.systemUTC());
+            Credits credits = new Credits(db, events, follower);
+            follower.listen(authenticator::follow);
+            follower.start();
             LedgerRelay relay = config.kafkaBootstrap().isBlank() ? null
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelsService models = new ModelsService(guard, json, registry);
-            ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters);
+            ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
+                    plans, limits, admission);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .register("/api/users", new UsersService(guard, json, directory))
-                    .register("/api/keys", new KeysService(guard, json, directory))
+                    .register("/api/keys", new KeysService(guard, json, directory, false))
+                    .register("/api/user/api-keys", new KeysService(guard, json, directory, true))
+                    .register("/api/admin/virtual-keys", new VirtualKeysService(guard, json, directory))
+                    .register("/api", new CreditsService(guard, json, directory, credits, admission, plans),
+                            new LimitsService(guard, json, directory, limits, plans, admission),
+                            new PlansService(guard, json, db, directory, plans, admission))
                     .register("/api/providers", new ProvidersService(guard, json, registry, upstream))
                     .register("/api/ledger", new LedgerService(guard, events))
                     .register("/v1/models", models)
@@ -115,10 +139,18 @@ public final class Gateway implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry, relay);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
+        }
+    }
+
+    private static long lastSeq(EventStore events) {
+        try {
+            return events.lastSeq();
+        } catch (java.sql.SQLException e) {
+            throw new io.tollgate.gateway.http.DatabaseException(e);
         }
     }
 
@@ -146,6 +178,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        follower.close();
         if (relay != null) {
             relay.close();
         }

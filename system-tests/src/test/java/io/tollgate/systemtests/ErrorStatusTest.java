@@ -98,7 +98,9 @@ class ErrorStatusTest extends GatewayTest {
         error(api.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"p\",\"enabled\":\"yes\"}"), 400,
                 "invalid_request");
         error(api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":\"1\",\"name\":\"k\",\"scopes\":\"model:any\"}"),
-                400, "invalid_request");
+                400, "invalid_field");
+        error(api.post("/api/keys", TestStack.ADMIN_KEY, "{\"name\":\"k\",\"scopes\":\"model:any\",\"nmae\":1}"),
+                400, "unknown_field");
         error(api.post("/api/keys", TestStack.ADMIN_KEY, "{\"name\":\"k\",\"scopes\":\"root\"}"), 400, "invalid_scopes");
         error(api.get("/api/ledger/events?after_seq=abc", TestStack.ADMIN_KEY), 400, "invalid_after_seq");
         error(api.get("/api/keys/abc", TestStack.ADMIN_KEY), 404, "not_found");

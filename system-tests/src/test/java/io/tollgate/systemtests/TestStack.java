@@ -35,7 +35,9 @@ final class TestStack {
     static final String ADMIN_KEY = "tg_test_admin_0123456789abcdef0123456789abcdef";
     static final String UPSTREAM_KEY = "sk-upstream-secret-0123456789";
     static final String MASTER_KEY = SecretBox.newMasterKey();
-    static final ObjectMapper JSON = new ObjectMapper();
+    // Exact decimals, as a finance client would read money.
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static DevPostgres postgres;
     private static MockUpstream mock;

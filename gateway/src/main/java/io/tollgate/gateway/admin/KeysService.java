@@ -1,17 +1,19 @@
 package io.tollgate.gateway.admin;
 
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
@@ -22,22 +24,28 @@ import io.tollgate.gateway.identity.UserDirectory.Key;
 import io.tollgate.gateway.identity.UserDirectory.KeySpec;
 
 /**
- * {@code /api/keys}: an administrator issues keys for anyone; a user issues keys for itself with at
- * most the scopes of the key it calls with. The secret is in the 201 reply and nowhere else, ever.
+ * Keys: {@code /api/keys} and seed 001's {@code /api/user/api-keys}. An administrator manages anyone's
+ * keys; a user its own, granting at most the scopes of the key it calls with. The secret is in the
+ * reply that creates or rotates a key and nowhere else, ever. Under {@code /api/user/api-keys} a
+ * delete needs {@code ?confirm=true} (seed 001: confirmation required).
  */
 public final class KeysService implements HttpService {
-    record CreateKey(Long userId, String name, JsonNode scopes, String environment, String costCentre,
-                     String project, String agent, Instant expiresAt) {
-    }
+    private static final Set<String> CREATE_FIELDS = union(Set.of("user_id", "name", "scopes", "environment",
+            "cost_centre", "project", "agent", "expires_at"), KeyInput.POLICY_FIELDS);
+    private static final Set<String> UPDATE_FIELDS = union(Set.of("action", "name", "cost_centre", "project", "agent",
+            "expires_at", "grace_period_seconds", "key_ids"), KeyInput.POLICY_FIELDS);
+    private static final long MAX_GRACE_SECONDS = 30L * 86_400;
 
     private final Guard guard;
     private final Json json;
     private final UserDirectory directory;
+    private final boolean confirmDeletes;
 
-    public KeysService(Guard guard, Json json, UserDirectory directory) {
+    public KeysService(Guard guard, Json json, UserDirectory directory, boolean confirmDeletes) {
         this.guard = guard;
         this.json = json;
         this.directory = directory;
+        this.confirmDeletes = confirmDeletes;
     }
 
     @Override
@@ -45,82 +53,140 @@ public final class KeysService implements HttpService {
         rules.post("/", this::create)
                 .get("/", this::list)
                 .get("/{id}", this::get)
+                .put("/{id}", this::update)
                 .delete("/{id}", this::revoke);
     }
 
     private void create(ServerRequest req, ServerResponse res) {
         Principal caller = guard.caller(req);
-        CreateKey body = Json.bind(json.readObject(req), CreateKey.class);
-        long owner = body.userId() == null ? caller.userId() : body.userId();
+        KeyInput in = new KeyInput(json.readObject(req), CREATE_FIELDS);
+        Long userId = in.count("user_id", 1);
+        long owner = userId == null ? caller.userId() : userId;
         if (!caller.isAdmin() && owner != caller.userId()) {
             throw ApiError.forbidden("admin_required", "only administrators issue keys for other users");
         }
         if (directory.user(owner).isEmpty()) {
             throw ApiError.badRequest("unknown_user", "no user " + owner);
         }
-        Set<String> scopes = Scopes.parse(body.scopes());
+        Set<String> scopes = Scopes.parse(in.node("scopes"));
         if (!caller.isAdmin() && !caller.scopes().containsAll(scopes)) {
             throw ApiError.forbidden("scope_escalation", "a key cannot grant scopes its creator's key does not have");
         }
-        String environment = body.environment() == null ? "live" : body.environment();
-        if (!ApiKeys.ENVIRONMENTS.contains(environment)) {
-            throw ApiError.badRequest("invalid_environment", "environment must be one of " + ApiKeys.ENVIRONMENTS);
-        }
-        if (body.expiresAt() != null && !body.expiresAt().isAfter(Instant.now())) {
-            throw ApiError.badRequest("invalid_expiry", "expires_at must be in the future");
-        }
-        KeySpec spec = new KeySpec(Validation.required("name", body.name()), scopes, environment,
-                Validation.text("cost_centre", body.costCentre(), 200), Validation.text("project", body.project(), 200),
-                Validation.text("agent", body.agent(), 200), body.expiresAt());
+        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes, in.environment(),
+                in.text("cost_centre", 200), in.text("project", 200), in.text("agent", 200), in.future("expires_at"),
+                in.policy("api"));
         UserDirectory.IssuedKey issued = directory.issueKey(caller.userId(), owner, spec);
-        Map<String, Object> out = view(issued.key());
+        Map<String, Object> out = KeyInput.view(issued.key());
         out.put("key", issued.secret());
         Json.send(res, 201, out);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
         Principal caller = guard.caller(req);
-        long owner = req.query().first("user_id").map(Long::parseLong).orElse(caller.userId());
+        long owner = req.query().first("user_id").map(KeysService::id).orElse(caller.userId());
         if (!caller.isAdmin() && owner != caller.userId()) {
             throw ApiError.forbidden("admin_required", "only administrators list other users' keys");
         }
-        Json.send(res, 200, directory.keysOf(owner).stream().map(KeysService::view).toList());
+        Json.send(res, 200, directory.keysOf(owner).stream().map(KeyInput::view).toList());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Json.send(res, 200, view(owned(req, guard.caller(req))));
+        Json.send(res, 200, KeyInput.view(owned(Validation.pathId(req, "id"), guard.caller(req))));
+    }
+
+    /** Seed 001's actions: {@code update} (the default), {@code rotate} and {@code bulk_rotate}. */
+    private void update(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        ObjectNode body = json.readObject(req);
+        KeyInput in = new KeyInput(body, UPDATE_FIELDS);
+        Key key = owned(Validation.pathId(req, "id"), caller);
+        String action = in.text("action", 32);
+        switch (action == null ? "update" : action) {
+            case "update" -> {
+                Map<String, Object> changes = new LinkedHashMap<>();
+                for (String f : List.of("name", "cost_centre", "project", "agent")) {
+                    if (in.has(f)) {
+                        changes.put(f, f.equals("name") ? Validation.required("name", in.text(f, 320)) : in.text(f, 200));
+                    }
+                }
+                if (in.has("expires_at")) {
+                    changes.put("expires_at", in.future("expires_at"));
+                }
+                changes.putAll(in.policyChanges());
+                if (changes.isEmpty()) {
+                    throw ApiError.badRequest("nothing_to_update", "name none of the key's settings to change");
+                }
+                Json.send(res, 200, KeyInput.view(directory.updateKey(caller.userId(), key.id(), changes)));
+            }
+            case "rotate" -> Json.send(res, 200, rotated(directory.rotateKey(caller.userId(), key.id(), grace(in))));
+            case "bulk_rotate" -> {
+                List<Long> ids = new ArrayList<>(List.of(key.id()));
+                JsonNode more = in.node("key_ids");
+                if (more != null && !more.isNull()) {
+                    if (!more.isArray()) {
+                        throw ApiError.badRequest("invalid_field", "key_ids must be an array of key ids");
+                    }
+                    for (JsonNode id : more) {
+                        if (!id.isIntegralNumber()) {
+                            throw ApiError.badRequest("invalid_field", "key_ids must be an array of key ids");
+                        }
+                        ids.add(owned(id.asLong(), caller).id());
+                    }
+                }
+                long grace = grace(in);
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (long id : new java.util.LinkedHashSet<>(ids)) {
+                    out.add(rotated(directory.rotateKey(caller.userId(), id, grace)));
+                }
+                Json.send(res, 200, Map.of("rotated", out));
+            }
+            default -> throw ApiError.badRequest("invalid_action", "action must be update, rotate or bulk_rotate");
+        }
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
         Principal caller = guard.caller(req);
-        Key key = owned(req, caller);
+        Key key = owned(Validation.pathId(req, "id"), caller);
+        if (confirmDeletes && !"true".equals(req.query().first("confirm").orElse(""))) {
+            throw ApiError.badRequest("confirmation_required", "deleting key " + key.prefix()
+                    + " stops it working at once; repeat with ?confirm=true");
+        }
         directory.revokeKey(caller.userId(), key.id(), req.query().first("reason").orElse("revoked by owner"));
         Json.noContent(res);
     }
 
+    private static Map<String, Object> rotated(UserDirectory.IssuedKey issued) {
+        Map<String, Object> out = KeyInput.view(issued.key());
+        out.put("key", issued.secret());
+        return out;
+    }
+
+    private static long grace(KeyInput in) {
+        Long grace = in.count("grace_period_seconds", 0);
+        if (grace != null && grace > MAX_GRACE_SECONDS) {
+            throw ApiError.badRequest("invalid_field", "grace_period_seconds must be at most " + MAX_GRACE_SECONDS);
+        }
+        return grace == null ? 0 : grace;
+    }
+
     /** A key the caller may see; someone else's key is reported as missing rather than forbidden. */
-    private Key owned(ServerRequest req, Principal caller) {
-        long id = Validation.pathId(req, "id");
+    private Key owned(long id, Principal caller) {
         return directory.key(id)
                 .filter(k -> caller.isAdmin() || k.userId() == caller.userId())
                 .orElseThrow(() -> ApiError.notFound("no key " + id));
     }
 
-    private static Map<String, Object> view(Key k) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", k.id());
-        m.put("user_id", k.userId());
-        m.put("name", k.name());
-        m.put("prefix", k.prefix());
-        m.put("scopes", k.scopes());
-        m.put("environment", k.environment());
-        m.put("cost_centre", k.costCentre());
-        m.put("project", k.project());
-        m.put("agent", k.agent());
-        m.put("expires_at", k.expiresAt());
-        m.put("revoked", k.revokedAt() != null);
-        m.put("revoked_at", k.revokedAt());
-        m.put("created_at", k.createdAt());
-        return m;
+    private static long id(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("invalid_user_id", "user_id must be a number");
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new HashSet<>(a);
+        out.addAll(b);
+        return Set.copyOf(out);
     }
 }

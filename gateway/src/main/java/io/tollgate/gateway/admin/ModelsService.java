@@ -101,24 +101,14 @@ public final class ModelsService implements HttpService {
     }
 
     private static long price(String field, JsonNode value, boolean free) {
+        if ((value == null || value.isNull()) && free) {
+            return 0;
+        }
         if (value == null || value.isNull()) {
-            if (free) {
-                return 0;
-            }
             throw ApiError.badRequest("missing_price", field + " is required (USD per million tokens), "
                     + "or mark the model \"free\": true");
         }
-        try {
-            if (value.isNumber()) {
-                return Micros.fromDecimal(value.decimalValue());
-            }
-            if (value.isTextual()) {
-                return Micros.fromDecimal(value.asText());
-            }
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("invalid_price", field + ": " + e.getMessage());
-        }
-        throw ApiError.badRequest("invalid_price", field + " must be a decimal number of USD");
+        return Validation.money(field, value);
     }
 
     static Map<String, Object> openAiView(ModelRoute m) {

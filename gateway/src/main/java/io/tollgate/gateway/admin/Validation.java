@@ -1,7 +1,10 @@
 package io.tollgate.gateway.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.helidon.webserver.http.ServerRequest;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.ledger.money.Micros;
 
 /** Field checks shared by the management endpoints, each failing with a 400 that names the field. */
 public final class Validation {
@@ -23,6 +26,21 @@ public final class Validation {
             throw ApiError.badRequest("invalid_field", field + " is longer than " + maxLength + " characters");
         }
         return value;
+    }
+
+    /** An amount of USD, as a JSON number or a decimal string, exactly in micro-units (at most 6 decimals). */
+    public static long money(String field, JsonNode value) {
+        try {
+            if (value.isNumber()) {
+                return Micros.fromDecimal(value.decimalValue());
+            }
+            if (value.isTextual()) {
+                return Micros.fromDecimal(value.asText());
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid_amount", field + ": " + e.getMessage());
+        }
+        throw ApiError.badRequest("invalid_amount", field + " must be a decimal number of USD");
     }
 
     public static long pathId(ServerRequest req, String name) {

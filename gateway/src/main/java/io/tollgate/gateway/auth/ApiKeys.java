@@ -6,7 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Set;
 
-/** Key format and hashing. A key is {@code tg_<environment>_<32 base62 chars>}, about 190 bits of entropy. */
+/**
+ * Key format and hashing. A key is {@code tg_<environment>_<32 base62 chars>} ({@code vk_} for virtual
+ * keys), about 190 bits of entropy.
+ */
 public final class ApiKeys {
     public static final Set<String> ENVIRONMENTS = Set.of("live", "test", "staging", "dev");
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
@@ -16,7 +19,12 @@ public final class ApiKeys {
     }
 
     public static String generate(String environment) {
-        StringBuilder sb = new StringBuilder("tg_").append(environment).append('_');
+        return generate("tg", environment);
+    }
+
+    /** {@code kind} is {@code tg} for users' keys and {@code vk} for virtual keys (seed 003). */
+    public static String generate(String kind, String environment) {
+        StringBuilder sb = new StringBuilder(kind).append('_').append(environment).append('_');
         for (int i = 0; i < 32; i++) {
             sb.append(BASE62[RANDOM.nextInt(BASE62.length)]);
         }

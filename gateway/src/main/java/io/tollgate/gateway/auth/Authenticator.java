@@ -1,67 +1,149 @@
 package io.tollgate.gateway.auth;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import io.helidon.webserver.http.ServerRequest;
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.ledger.events.KeyRevoked;
+import io.tollgate.ledger.events.KeyRotated;
+import io.tollgate.ledger.events.KeyUpdated;
+import io.tollgate.ledger.events.PlanAssigned;
+import io.tollgate.ledger.events.RecordedEvent;
 
 /**
  * Resolves the caller's key from {@code Authorization: Bearer}, {@code X-API-Key} or
- * {@code X-Virtual-Key}. Known keys are served from memory; a revocation on this instance drops the
- * entry at once, so the next request with that key is refused.
+ * {@code X-Virtual-Key}, then applies the key's own restrictions: expiry, rotation grace period,
+ * IP allowlist and allowed domains. Known keys are served from memory; any change to a key or its
+ * owner drops the entry (on this instance at once, on others when they read the event), so the
+ * next request sees the change.
  */
 public final class Authenticator {
-    private static final io.helidon.http.HeaderName X_API_KEY = HeaderNames.create("X-API-Key");
-    private static final io.helidon.http.HeaderName X_VIRTUAL_KEY = HeaderNames.create("X-Virtual-Key");
+    private static final HeaderName X_API_KEY = HeaderNames.create("X-API-Key");
+    private static final HeaderName X_VIRTUAL_KEY = HeaderNames.create("X-Virtual-Key");
+
+    /** A secret that works until {@code validUntil} (null: until revoked); set for a rotated-out secret. */
+    private record Cached(Principal principal, Instant validUntil) {
+    }
 
     private final Db db;
     private final Clock clock;
-    private final ConcurrentHashMap<ByteBuffer, Principal> byHash = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteBuffer, Cached> byHash = new ConcurrentHashMap<>();
 
     public Authenticator(Db db, Clock clock) {
         this.db = db;
         this.clock = clock;
     }
 
-    public Principal authenticate(Headers headers) {
+    public Principal authenticate(ServerRequest req) {
+        Headers headers = req.headers();
         String key = presentedKey(headers)
                 .orElseThrow(() -> ApiError.unauthorized("missing_api_key",
                         "no API key: send Authorization: Bearer <key>, X-API-Key or X-Virtual-Key"));
         ByteBuffer hash = ByteBuffer.wrap(ApiKeys.hash(key));
-        Principal principal = byHash.get(hash);
-        if (principal == null) {
-            principal = load(hash.array()).orElseThrow(() -> ApiError.unauthorized("invalid_api_key",
-                    "invalid API key"));
-            byHash.put(hash, principal);
+        Cached cached = byHash.get(hash);
+        if (cached == null) {
+            cached = load(hash.array()).orElseThrow(() -> ApiError.unauthorized("invalid_api_key", "invalid API key"));
+            byHash.put(hash, cached);
         }
-        if (principal.expiresAt() != null && !clock.instant().isBefore(principal.expiresAt())) {
+        Instant now = clock.instant();
+        Principal principal = cached.principal();
+        if (cached.validUntil() != null && !now.isBefore(cached.validUntil())) {
+            throw ApiError.unauthorized("rotated_api_key", "this key was rotated; its old secret stopped working at "
+                    + cached.validUntil());
+        }
+        if (principal.expiresAt() != null && !now.isBefore(principal.expiresAt())) {
             throw ApiError.unauthorized("expired_api_key", "API key expired at " + principal.expiresAt());
         }
+        checkAddress(principal.policy(), req);
+        checkDomain(principal.policy(), headers);
         return principal;
     }
 
-    /** Drops a key from the cache; the next request re-reads it (and finds it revoked). */
+    /** Drops a key from the cache; the next request re-reads it (and finds it revoked, rotated or changed). */
     public void invalidateKey(long keyId) {
-        byHash.values().removeIf(p -> p.keyId() == keyId);
+        byHash.values().removeIf(c -> c.principal().keyId() == keyId);
     }
 
     public void invalidateUser(long userId) {
-        byHash.values().removeIf(p -> p.userId() == userId);
+        byHash.values().removeIf(c -> c.principal().userId() == userId);
+    }
+
+    /** Another instance changed a key or a user's plan: drop what this one cached about it. */
+    public void follow(RecordedEvent e) {
+        switch (e.event()) {
+            case KeyRevoked k -> invalidateKey(k.keyId());
+            case KeyRotated k -> invalidateKey(k.keyId());
+            case KeyUpdated k -> invalidateKey(k.keyId());
+            case PlanAssigned p -> invalidateUser(p.userId());
+            default -> {
+            }
+        }
+    }
+
+    private static void checkAddress(KeyPolicy policy, ServerRequest req) {
+        if (policy.ipAllowlist().isEmpty()) {
+            return;
+        }
+        // The socket's peer, not X-Forwarded-For: a header is the client's word, the socket is not.
+        InetAddress peer = req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (peer == null || policy.ipAllowlist().stream().noneMatch(c -> c.contains(peer))) {
+            throw ApiError.forbidden("ip_not_allowed", "this key may not be used from "
+                    + (peer == null ? "an unknown address" : peer.getHostAddress()));
+        }
+    }
+
+    private static void checkDomain(KeyPolicy policy, Headers headers) {
+        if (policy.allowedDomains().isEmpty()) {
+            return;
+        }
+        String host = headers.first(HeaderNames.ORIGIN).or(() -> headers.first(HeaderNames.REFERER))
+                .map(Authenticator::hostOf).orElse(null);
+        if (host == null) {
+            throw ApiError.forbidden("origin_required", "this key is limited to domains " + policy.allowedDomains()
+                    + "; the request has no Origin or Referer");
+        }
+        if (policy.allowedDomains().stream().noneMatch(d -> domainMatches(d, host))) {
+            throw ApiError.forbidden("domain_not_allowed", "this key may not be used from " + host);
+        }
+    }
+
+    private static String hostOf(String url) {
+        try {
+            String host = URI.create(url.trim()).getHost();
+            return host == null ? null : host.toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** {@code example.com} matches only itself; {@code *.example.com} matches its subdomains. */
+    static boolean domainMatches(String allowed, String host) {
+        String a = allowed.toLowerCase(Locale.ROOT);
+        return a.startsWith("*.") ? host.endsWith(a.substring(1)) : host.equals(a);
     }
 
     static Optional<String> presentedKey(Headers headers) {
-        for (io.helidon.http.HeaderName name : new io.helidon.http.HeaderName[] {X_VIRTUAL_KEY, X_API_KEY}) {
+        for (HeaderName name : new HeaderName[] {X_VIRTUAL_KEY, X_API_KEY}) {
             Optional<String> v = headers.first(name).map(String::trim).filter(s -> !s.isEmpty());
             if (v.isPresent()) {
                 return v;
@@ -74,24 +156,37 @@ public final class Authenticator {
                 .filter(s -> !s.isEmpty());
     }
 
-    private Optional<Principal> load(byte[] hash) {
+    private Optional<Cached> load(byte[] hash) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT k.id, k.user_id, u.role, k.scopes, k.environment, "
-                    + "k.cost_centre, k.project, k.agent, k.expires_at FROM api_keys k JOIN users u ON u.id = k.user_id "
-                    + "WHERE k.key_hash = ? AND k.revoked_at IS NULL AND NOT u.disabled")) {
+                    + "k.cost_centre, k.project, k.agent, k.expires_at, k.kind, k.monthly_budget_micros, "
+                    + "k.max_tokens_per_request, k.max_reasoning_tokens, k.ip_allowlist, k.allowed_domains, "
+                    + "k.max_requests, k.max_spend_micros, u.plan_id, "
+                    + "CASE WHEN k.key_hash = ? THEN NULL ELSE k.previous_valid_until END "
+                    + "FROM api_keys k JOIN users u ON u.id = k.user_id "
+                    + "WHERE (k.key_hash = ? OR k.previous_key_hash = ?) AND k.revoked_at IS NULL AND NOT u.disabled")) {
                 q.setBytes(1, hash);
+                q.setBytes(2, hash);
+                q.setBytes(3, hash);
                 try (ResultSet rs = q.executeQuery()) {
                     if (!rs.next()) {
-                        return Optional.<Principal>empty();
+                        return Optional.<Cached>empty();
                     }
-                    String[] scopes = (String[]) rs.getArray(4).getArray();
-                    Timestamp expires = rs.getTimestamp(9);
-                    Instant expiresAt = expires == null ? null : expires.toInstant();
-                    return Optional.of(new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                            new LinkedHashSet<>(Arrays.asList(scopes)), rs.getString(5), rs.getString(6),
-                            rs.getString(7), rs.getString(8), expiresAt));
+                    KeyPolicy policy = new KeyPolicy(rs.getString(10), Db.nullableLong(rs, 11), Db.nullableLong(rs, 12),
+                            Db.nullableLong(rs, 13), Db.texts(rs.getArray(14)).stream().map(Cidr::parse).toList(),
+                            Db.texts(rs.getArray(15)), Db.nullableLong(rs, 16), Db.nullableLong(rs, 17));
+                    Principal p = new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                            new LinkedHashSet<>(Db.texts(rs.getArray(4))), rs.getString(5), rs.getString(6),
+                            rs.getString(7), rs.getString(8), instant(rs.getTimestamp(9)), policy, rs.getString(18));
+                    return Optional.of(new Cached(p, instant(rs.getTimestamp(19))));
                 }
             }
         });
+    }
+
+
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 }

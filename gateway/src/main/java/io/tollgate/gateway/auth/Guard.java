@@ -12,7 +12,7 @@ public final class Guard {
     }
 
     public Principal caller(ServerRequest req) {
-        return authenticator.authenticate(req.headers());
+        return authenticator.authenticate(req);
     }
 
     public Principal admin(ServerRequest req) {

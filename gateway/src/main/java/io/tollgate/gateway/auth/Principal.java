@@ -3,9 +3,13 @@ package io.tollgate.gateway.auth;
 import java.time.Instant;
 import java.util.Set;
 
-/** Who is calling: the key, its owner and what the key may do, plus its cost attribution. */
+/**
+ * Who is calling: the key, its owner and what the key may do, plus its cost attribution, its
+ * limits and the owner's plan (null: none).
+ */
 public record Principal(long keyId, long userId, String role, Set<String> scopes, String environment,
-                        String costCentre, String project, String agent, Instant expiresAt) {
+                        String costCentre, String project, String agent, Instant expiresAt, KeyPolicy policy,
+                        String planId) {
 
     public boolean isAdmin() {
         return "admin".equals(role);

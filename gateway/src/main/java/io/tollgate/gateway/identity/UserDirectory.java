@@ -10,27 +10,34 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Authenticator;
+import io.tollgate.gateway.auth.Cidr;
+import io.tollgate.gateway.auth.KeyPolicy;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.KeyRevoked;
+import io.tollgate.ledger.events.KeyRotated;
+import io.tollgate.ledger.events.KeyUpdated;
+import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.UserCreated;
 import io.tollgate.ledger.store.EventStore;
 
 /** Users and their API keys. Every change commits together with the ledger event that records it. */
 public final class UserDirectory {
-    public record User(long id, String email, String name, String role, boolean disabled, Instant createdAt) {
+    public record User(long id, String email, String name, String role, boolean disabled, Instant createdAt,
+                       String planId) {
     }
 
     public record Key(long id, long userId, String name, String prefix, List<String> scopes, String environment,
                       String costCentre, String project, String agent, Instant expiresAt, Instant revokedAt,
-                      Instant createdAt) {
+                      Instant createdAt, KeyPolicy policy, Instant rotatedAt) {
     }
 
     /** A new key: the only moment the secret exists outside the caller's hands. */
@@ -38,12 +45,18 @@ public final class UserDirectory {
     }
 
     public record KeySpec(String name, Set<String> scopes, String environment, String costCentre, String project,
-                          String agent, Instant expiresAt) {
+                          String agent, Instant expiresAt, KeyPolicy policy) {
     }
 
-    private static final String USER_COLUMNS = "id, email, name, role, disabled, created_at";
+    /** Columns a key update may set, as the API names them (the column names too). */
+    public static final Set<String> UPDATABLE = Set.of("name", "cost_centre", "project", "agent", "expires_at",
+            "monthly_budget_micros", "max_tokens_per_request", "max_reasoning_tokens", "ip_allowlist",
+            "allowed_domains", "max_requests", "max_spend_micros");
+
+    private static final String USER_COLUMNS = "id, email, name, role, disabled, created_at, plan_id";
     private static final String KEY_COLUMNS = "id, user_id, name, prefix, scopes, environment, cost_centre, project, "
-            + "agent, expires_at, revoked_at, created_at";
+            + "agent, expires_at, revoked_at, created_at, kind, monthly_budget_micros, max_tokens_per_request, "
+            + "max_reasoning_tokens, ip_allowlist, allowed_domains, max_requests, max_spend_micros, rotated_at";
 
     private final Db db;
     private final EventStore events;
@@ -111,7 +124,7 @@ public final class UserDirectory {
     }
 
     public IssuedKey issueKey(Long actorUserId, long userId, KeySpec spec) {
-        String secret = ApiKeys.generate(spec.environment());
+        String secret = ApiKeys.generate("virtual".equals(spec.policy().kind()) ? "vk" : "tg", spec.environment());
         return db.tx(c -> new IssuedKey(insertKey(c, actorUserId, userId, spec, secret), secret));
     }
 
@@ -146,7 +159,7 @@ public final class UserDirectory {
 
     private static KeySpec adminKeySpec() {
         return new KeySpec("bootstrap admin", new java.util.LinkedHashSet<>(List.of("completion:invoke", "model:any",
-                "model:write")), "live", null, null, null, null);
+                "model:write")), "live", null, null, null, null, KeyPolicy.NONE);
     }
 
     public List<Key> keysOf(long userId) {
@@ -192,8 +205,11 @@ public final class UserDirectory {
 
     private Key insertKey(Connection c, Long actorUserId, long userId, KeySpec spec, String secret) throws SQLException {
         Key key;
+        KeyPolicy policy = spec.policy();
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_keys (user_id, name, prefix, key_hash, "
-                + "scopes, environment, cost_centre, project, agent, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "scopes, environment, cost_centre, project, agent, expires_at, kind, monthly_budget_micros, "
+                + "max_tokens_per_request, max_reasoning_tokens, ip_allowlist, allowed_domains, max_requests, "
+                + "max_spend_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "RETURNING " + KEY_COLUMNS)) {
             Array scopes = c.createArrayOf("text", spec.scopes().toArray());
             insert.setLong(1, userId);
@@ -206,14 +222,155 @@ public final class UserDirectory {
             insert.setString(8, spec.project());
             insert.setString(9, spec.agent());
             insert.setTimestamp(10, spec.expiresAt() == null ? null : Timestamp.from(spec.expiresAt()));
+            insert.setString(11, policy.kind());
+            insert.setObject(12, policy.monthlyBudgetMicros());
+            insert.setObject(13, policy.maxTokensPerRequest());
+            insert.setObject(14, policy.maxReasoningTokens());
+            insert.setArray(15, textArray(c, policy.ipAllowlist().stream().map(Cidr::text).toList()));
+            insert.setArray(16, textArray(c, policy.allowedDomains()));
+            insert.setObject(17, policy.maxRequests());
+            insert.setObject(18, policy.maxSpendMicros());
             try (ResultSet rs = insert.executeQuery()) {
                 rs.next();
                 key = key(rs);
             }
         }
         events.append(c, List.of(NewEvent.of(new ApiKeyCreated(key.id(), userId, key.name(), key.prefix(),
-                key.scopes(), key.environment(), actorUserId))));
+                key.scopes(), key.environment(), actorUserId, policy.kind(), policy.monthlyBudgetMicros()))));
         return key;
+    }
+
+    private static Array textArray(Connection c, List<String> values) throws SQLException {
+        return values.isEmpty() ? null : c.createArrayOf("text", values.toArray());
+    }
+
+    /**
+     * Sets some of a key's {@link #UPDATABLE} settings (a null value clears one) and records
+     * {@code KeyUpdated}; the key's cached form is dropped so the next request sees the change.
+     */
+    public Key updateKey(long actorUserId, long keyId, Map<String, Object> changes) {
+        Key updated = db.tx(c -> {
+            Key key = findKey(c, keyId).filter(k -> k.revokedAt() == null)
+                    .orElseThrow(() -> ApiError.notFound("no active key " + keyId));
+            if (changes.isEmpty()) {
+                return key;
+            }
+            List<String> columns = new ArrayList<>(changes.keySet());
+            if (!UPDATABLE.containsAll(columns)) {
+                throw new IllegalArgumentException("not updatable: " + columns);
+            }
+            StringBuilder sql = new StringBuilder("UPDATE api_keys SET ");
+            sql.append(String.join(", ", columns.stream().map(col -> col + " = ?").toList()));
+            sql.append(" WHERE id = ? RETURNING ").append(KEY_COLUMNS);
+            Map<String, String> recorded = new java.util.TreeMap<>();
+            try (PreparedStatement u = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                for (String col : columns) {
+                    Object v = changes.get(col);
+                    if (v instanceof List<?> list) {
+                        u.setArray(i++, textArray(c, list.stream().map(Object::toString).toList()));
+                    } else if (v instanceof Instant t) {
+                        u.setTimestamp(i++, Timestamp.from(t));
+                    } else {
+                        u.setObject(i++, v);
+                    }
+                    recorded.put(col, v == null ? "" : v.toString());
+                }
+                u.setLong(i, keyId);
+                try (ResultSet rs = u.executeQuery()) {
+                    rs.next();
+                    events.append(c, List.of(NewEvent.of(new KeyUpdated(keyId, key.userId(), recorded, actorUserId))));
+                    return key(rs);
+                }
+            }
+        });
+        authenticator.invalidateKey(keyId);
+        return updated;
+    }
+
+    /**
+     * Gives a key a new secret. The old secret keeps working for {@code graceSeconds} (0: stops at
+     * once); the key keeps its id, so its budget, limits and history carry over.
+     */
+    public IssuedKey rotateKey(long actorUserId, long keyId, long graceSeconds) {
+        IssuedKey issued = db.tx(c -> {
+            Key key = findKey(c, keyId).filter(k -> k.revokedAt() == null)
+                    .orElseThrow(() -> ApiError.notFound("no active key " + keyId));
+            String secret = ApiKeys.generate("virtual".equals(key.policy().kind()) ? "vk" : "tg", key.environment());
+            try (PreparedStatement u = c.prepareStatement("UPDATE api_keys SET previous_key_hash = key_hash, "
+                    + "previous_valid_until = now() + make_interval(secs => ?), key_hash = ?, prefix = ?, "
+                    + "rotated_at = now() WHERE id = ? RETURNING " + KEY_COLUMNS)) {
+                u.setLong(1, graceSeconds);
+                u.setBytes(2, ApiKeys.hash(secret));
+                u.setString(3, ApiKeys.prefixOf(secret));
+                u.setLong(4, keyId);
+                try (ResultSet rs = u.executeQuery()) {
+                    rs.next();
+                    Key rotated = key(rs);
+                    events.append(c, List.of(NewEvent.of(new KeyRotated(keyId, key.userId(), rotated.prefix(),
+                            graceSeconds, actorUserId))));
+                    return new IssuedKey(rotated, secret);
+                }
+            }
+        });
+        authenticator.invalidateKey(keyId);
+        return issued;
+    }
+
+    /** Every key issued with {@code kind} (e.g. all virtual keys), newest first. */
+    public List<Key> keysOfKind(String kind) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE kind = ? "
+                    + "ORDER BY id DESC")) {
+                q.setString(1, kind);
+                try (ResultSet rs = q.executeQuery()) {
+                    List<Key> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(key(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    public Optional<User> userByEmail(String email) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE email = ?")) {
+                q.setString(1, email);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
+                }
+            }
+        });
+    }
+
+    /** Moves a user to a plan (or to none), recording {@code PlanAssigned}; its keys see the plan on the next request. */
+    public User assignPlan(long actorUserId, long userId, String planId) {
+        User updated = db.tx(c -> {
+            User before;
+            try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE id = ? FOR UPDATE")) {
+                q.setLong(1, userId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiError.notFound("no user " + userId);
+                    }
+                    before = user(rs);
+                }
+            }
+            try (PreparedStatement u = c.prepareStatement("UPDATE users SET plan_id = ? WHERE id = ? RETURNING "
+                    + USER_COLUMNS)) {
+                u.setString(1, planId);
+                u.setLong(2, userId);
+                try (ResultSet rs = u.executeQuery()) {
+                    rs.next();
+                    events.append(c, List.of(NewEvent.of(new PlanAssigned(userId, planId, before.planId(), actorUserId))));
+                    return user(rs);
+                }
+            }
+        });
+        authenticator.invalidateUser(userId);
+        return updated;
     }
 
     public Optional<User> firstAdmin() {
@@ -250,15 +407,20 @@ public final class UserDirectory {
 
     private static User user(ResultSet rs) throws SQLException {
         return new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-                rs.getTimestamp(6).toInstant());
+                rs.getTimestamp(6).toInstant(), rs.getString(7));
     }
 
     private static Key key(ResultSet rs) throws SQLException {
+        KeyPolicy policy = new KeyPolicy(rs.getString(13), Db.nullableLong(rs, 14), Db.nullableLong(rs, 15),
+                Db.nullableLong(rs, 16), Db.texts(rs.getArray(17)).stream().map(Cidr::parse).toList(), Db.texts(rs.getArray(18)),
+                Db.nullableLong(rs, 19), Db.nullableLong(rs, 20));
         return new Key(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                 Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), rs.getString(7), rs.getString(8),
                 rs.getString(9), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)),
-                rs.getTimestamp(12).toInstant());
+                rs.getTimestamp(12).toInstant(), policy, instant(rs.getTimestamp(21)));
     }
+
+
 
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();

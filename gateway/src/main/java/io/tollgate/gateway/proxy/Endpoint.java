@@ -31,6 +31,16 @@ public enum Endpoint {
         return streamable;
     }
 
+    /** The plan entitlement (seed 001 features) that allows calling this endpoint. */
+    public String feature() {
+        return switch (this) {
+            case CHAT -> "chat";
+            case COMPLETIONS -> "completions";
+            case EMBEDDINGS -> "embeddings";
+            case MESSAGES -> "messages";
+        };
+    }
+
     /** The provider type that speaks this endpoint's wire format. */
     public String providerType() {
         return dialect == Dialect.ANTHROPIC ? "anthropic" : "openai";

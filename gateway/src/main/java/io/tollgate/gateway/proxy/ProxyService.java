@@ -29,11 +29,19 @@ import io.micrometer.core.instrument.Timer;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
+import io.tollgate.gateway.controls.Admission;
+import io.tollgate.gateway.controls.LimitBook;
+import io.tollgate.gateway.controls.Limits;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.gateway.plans.Plan;
+import io.tollgate.gateway.plans.PlanCatalog;
 import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.ledger.events.NewEvent;
+import io.tollgate.ledger.events.UsageRecorded;
+import io.tollgate.ledger.money.Micros;
 
 /**
  * The data plane: authenticate, check the body, route to the model's provider, relay the reply
@@ -52,9 +60,16 @@ public final class ProxyService implements HttpService {
     private final UsageLedger ledger;
     private final TokenCounter tokens;
     private final MeterRegistry meters;
+    private final PlanCatalog plans;
+    private final LimitBook limits;
+    private final Admission admission;
 
     public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
-                        TokenCounter tokens, MeterRegistry meters) {
+                        TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
+                        Admission admission) {
+        this.plans = plans;
+        this.limits = limits;
+        this.admission = admission;
         this.guard = guard;
         this.json = json;
         this.registry = registry;
@@ -75,19 +90,34 @@ public final class ProxyService implements HttpService {
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
         long started = System.nanoTime();
         Principal caller = guard.withScope(req, Scopes.INVOKE);
+        Plan plan = plans.find(caller.planId()).orElse(null);
         ProxyRequest request = ProxyRequest.of(requested, json.readObject(req));
-        ModelRoute route = resolve(caller, request);
+        ModelRoute route = resolve(caller, plan, request);
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
         }
-        String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
-        res.header("x-request-id", requestId);
-        Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                new UsageMeter(request), started);
+        OutputCap cap = OutputCap.apply(caller.policy(), plan, request);
+        long prompt = tokens.prompt(request);
+        long worstCost = Micros.cost(prompt, cap.worstOutputTokens(), route.inputMicrosPerMillion(),
+                route.outputMicrosPerMillion());
+        Limits userLimits = plan == null ? limits.forUser(caller.userId()) : plan.limits().overriddenBy(limits.forUser(caller.userId()));
+        try (Admission.Ticket ticket = admission.admit(new Admission.Ask(caller, plan, limits.forKey(caller.keyId()),
+                userLimits, prompt, prompt + cap.worstOutputTokens(), worstCost))) {
+            ticket.rateLimitHeaders().forEach(res::header);
+            String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+            res.header("x-request-id", requestId);
+            Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
+                    new UsageMeter(request), started, ticket);
+            call(exchange, res);
+        }
+    }
 
+    private void call(Exchange exchange, ServerResponse res) {
+        ProxyRequest request = exchange.request;
         HttpClientResponse reply;
         try {
-            reply = upstream.post(route.provider(), request.endpoint().upstreamPath(), upstreamBody(request, route));
+            reply = upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(),
+                    upstreamBody(request, exchange.route));
         } catch (UpstreamClient.Unreachable e) {
             exchange.record(0, exchange.meter.reportedOnly());
             throw ApiError.badGateway("upstream_unreachable", e.getMessage());
@@ -104,11 +134,22 @@ public final class ProxyService implements HttpService {
         }
     }
 
-    private ModelRoute resolve(Principal caller, ProxyRequest request) {
+    private ModelRoute resolve(Principal caller, Plan plan, ProxyRequest request) {
         ModelRoute route = registry.route(request.model()).orElseThrow(() -> new ApiError(400,
                 "invalid_request_error", "model_not_found", "The model '" + request.model() + "' does not exist"));
         if (!caller.mayUseModel(route.modelId())) {
             throw ApiError.forbidden("model_not_allowed", "this key may not use model " + route.modelId());
+        }
+        if (plan != null) {
+            if (!plan.allowsModel(route.modelId())) {
+                throw ApiError.forbidden("model_not_in_plan", "the " + plan.name() + " plan does not include model "
+                        + route.modelId());
+            }
+            String feature = request.endpoint().feature();
+            if (!plan.hasFeature(feature) || request.stream() && !plan.hasFeature("streaming")) {
+                throw ApiError.forbidden("feature_not_in_plan", "the " + plan.name() + " plan does not include "
+                        + (plan.hasFeature(feature) ? "streaming" : feature) + "; it includes " + plan.features());
+            }
         }
         if (!route.provider().enabled()) {
             throw ApiError.unavailable("provider_disabled", "the provider of " + route.modelId() + " is disabled");
@@ -291,10 +332,12 @@ public final class ProxyService implements HttpService {
         final String promptHash;
         final UsageMeter meter;
         final long started;
+        final Admission.Ticket ticket;
         boolean recorded;
 
         Exchange(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
-                 UsageMeter meter, long started) {
+                 UsageMeter meter, long started, Admission.Ticket ticket) {
+            this.ticket = ticket;
             this.requestId = requestId;
             this.caller = caller;
             this.route = route;
@@ -315,8 +358,11 @@ public final class ProxyService implements HttpService {
                     .tags("provider", route.provider().name(), "model", route.modelId(),
                             "status", Integer.toString(upstreamStatus))
                     .register(meters).record(elapsed, TimeUnit.NANOSECONDS);
-            ledger.record(new UsageLedger.Call(requestId, caller, route, request, promptHash, usage,
-                    TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus));
+            UsageRecorded event = UsageLedger.event(new UsageLedger.Call(requestId, caller, route, request, promptHash,
+                    usage, TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus));
+            NewEvent recordedEvent = NewEvent.of(event);
+            ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event.costMicros(), event.totalTokens());
+            ledger.record(recordedEvent);
         }
     }
 }

@@ -51,9 +51,9 @@ public final class UsageLedger {
     }
 
     /** Blocks until the event is durable; 503 if it cannot be made so in time. */
-    void record(Call call) {
+    void record(NewEvent event) {
         try {
-            writer.append(NewEvent.of(event(call))).get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            writer.append(event).get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
             recorded.increment();
         } catch (ExecutionException | TimeoutException e) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; the reply was withheld");

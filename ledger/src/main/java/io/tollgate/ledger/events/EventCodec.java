@@ -16,9 +16,12 @@ import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
  */
 public final class EventCodec {
     /** Current schema version of each event type. Bump it (and decode the old one) when a type changes shape. */
-    private static final Map<String, Integer> VERSIONS = Map.of(
-            "UsageRecorded", 1, "CreditsAdded", 1, "UserCreated", 1, "ApiKeyCreated", 1, "KeyRevoked", 1,
-            "ProviderRegistered", 1, "ProviderUpdated", 1, "ProviderModelsRefreshed", 1, "ModelRegistered", 1);
+    private static final Map<String, Integer> VERSIONS = Map.ofEntries(
+            Map.entry("UsageRecorded", 1), Map.entry("CreditsAdded", 1), Map.entry("UserCreated", 1),
+            Map.entry("ApiKeyCreated", 1), Map.entry("KeyRevoked", 1), Map.entry("ProviderRegistered", 1),
+            Map.entry("ProviderUpdated", 1), Map.entry("ProviderModelsRefreshed", 1), Map.entry("ModelRegistered", 1),
+            Map.entry("KeyUpdated", 1), Map.entry("KeyRotated", 1), Map.entry("LimitsSet", 1),
+            Map.entry("PlanAssigned", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -38,6 +41,10 @@ public final class EventCodec {
             case ProviderUpdated e -> "ProviderUpdated";
             case ProviderModelsRefreshed e -> "ProviderModelsRefreshed";
             case ModelRegistered e -> "ModelRegistered";
+            case KeyUpdated e -> "KeyUpdated";
+            case KeyRotated e -> "KeyRotated";
+            case LimitsSet e -> "LimitsSet";
+            case PlanAssigned e -> "PlanAssigned";
         };
     }
 
@@ -73,6 +80,10 @@ public final class EventCodec {
             case "ProviderUpdated" -> ProviderUpdated.class;
             case "ProviderModelsRefreshed" -> ProviderModelsRefreshed.class;
             case "ModelRegistered" -> ModelRegistered.class;
+            case "KeyUpdated" -> KeyUpdated.class;
+            case "KeyRotated" -> KeyRotated.class;
+            case "LimitsSet" -> LimitsSet.class;
+            case "PlanAssigned" -> PlanAssigned.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
         try {

@@ -6,7 +6,8 @@ package io.tollgate.ledger.events;
  */
 public sealed interface LedgerEvent
         permits UsageRecorded, CreditsAdded, UserCreated, ApiKeyCreated, KeyRevoked,
-        ProviderRegistered, ProviderUpdated, ProviderModelsRefreshed, ModelRegistered {
+        ProviderRegistered, ProviderUpdated, ProviderModelsRefreshed, ModelRegistered,
+        KeyUpdated, KeyRotated, LimitsSet, PlanAssigned {
 
     /** The account this event belongs to: the Kafka key, so one account's events stay ordered. */
     String accountId();

@@ -3,10 +3,15 @@ package io.tollgate.ledger.projection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.TreeMap;
 
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.KeyRevoked;
+import io.tollgate.ledger.events.KeyRotated;
+import io.tollgate.ledger.events.KeyUpdated;
+import io.tollgate.ledger.events.LimitsSet;
+import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.LedgerEvent;
 import io.tollgate.ledger.events.ModelRegistered;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
@@ -68,6 +73,14 @@ public final class Projection {
             case ModelRegistered m -> audit(state, recorded, m.actorUserId(), "model.registered", "model",
                     m.modelName(), "input_micros_per_million=" + m.inputMicrosPerMillion()
                             + " output_micros_per_million=" + m.outputMicrosPerMillion() + " free=" + m.free());
+            case KeyUpdated k -> audit(state, recorded, k.actorUserId(), "key.updated", "key",
+                    Long.toString(k.keyId()), new TreeMap<>(k.changes()).toString());
+            case KeyRotated k -> audit(state, recorded, k.actorUserId(), "key.rotated", "key",
+                    Long.toString(k.keyId()), "new_prefix=" + k.newPrefix() + " grace_seconds=" + k.graceSeconds());
+            case LimitsSet l -> audit(state, recorded, l.actorUserId(), "limits.set", l.subject(),
+                    Long.toString(l.subjectId()), new TreeMap<>(l.limits()).toString());
+            case PlanAssigned p -> audit(state, recorded, p.actorUserId(), "plan.assigned", "user",
+                    Long.toString(p.userId()), "plan=" + p.planId() + " previous=" + p.previousPlanId());
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

@@ -90,6 +90,15 @@ public final class EventStore {
         }
     }
 
+    /** The seq of the newest event (0 for an empty ledger). */
+    public long lastSeq() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM ledger_event")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Events with {@code seq > afterSeq}, in seq order, at most {@code limit}. */
     public List<RecordedEvent> readAfter(long afterSeq, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
