@@ -20,12 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.tollgate.ledger.events.CreditsAdded;
-import io.tollgate.ledger.events.EventCodec;
-import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.projection.ReadModels;
 import io.tollgate.ledger.projection.Rows;
-import io.tollgate.ledger.store.EventStore;
 import io.tollgate.projector.Replay;
 
 /** Usage through the gateway reaches every read model through Kafka, with numbers equal to the events'. */
@@ -52,7 +48,14 @@ class EventFlowTest {
         assertEquals(200, api.post("/v1/embeddings", bobEng, "{\"model\":\"embed\",\"input\":\"a b c d\"}").status());
         assertEquals(200, api.post("/v1/chat/completions", bobEng, Catalog.chatBody("chat", "repeat me please", false)).status());
         assertEquals(502, api.post("/v1/chat/completions", bobEng, Catalog.chatBody("chat-fail-500", "x", false)).status());
-        appendCredits(alice, 5_000_000, "top-up-1");
+        assertEquals(201, api.post("/api/admin/credits", TestStack.ADMIN_KEY, "{\"user_id\":" + alice
+                + ",\"amount\":\"5.00\",\"idempotency_key\":\"top-up-1\"}").status());
+        long bobKeyId = api.get("/api/keys?user_id=" + bob, TestStack.ADMIN_KEY).json().get(0).get("id").asLong();
+        assertEquals(200, api.put("/api/keys/" + bobKeyId, TestStack.ADMIN_KEY, "{\"action\":\"rotate\"}").status());
+        assertEquals(200, api.post("/api/admin/limits", TestStack.ADMIN_KEY, "{\"key_id\":" + bobKeyId
+                + ",\"requests_per_day\":1000}").status());
+        assertEquals(200, api.post("/api/admin/assign-plan", TestStack.ADMIN_KEY, "{\"user_id\":" + bob
+                + ",\"plan_id\":\"pro\"}").status());
         flow.awaitProjected(60);
     }
 
@@ -60,16 +63,6 @@ class EventFlowTest {
         return flow.api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":" + user + ",\"name\":\"k\",\"scopes\":"
                 + "\"completion:invoke,model:any\",\"cost_centre\":\"" + costCentre + "\",\"project\":\"" + project
                 + "\"}").json().get("key").asText();
-    }
-
-    /** Credits have no endpoint yet; they are appended exactly as the gateway's event store appends. */
-    private void appendCredits(long user, long micros, String idempotencyKey) {
-        try {
-            new EventStore(flow.gateway.dataSource(), new EventCodec()).append(List.of(NewEvent.of(
-                    new CreditsAdded(user, micros, "test top-up", idempotencyKey, 1))));
-        } catch (java.sql.SQLException e) {
-            throw new AssertionError(e);
-        }
     }
 
     @AfterAll
@@ -151,6 +144,22 @@ class EventFlowTest {
         assertEquals(3, live.audit.values().stream().filter(a -> a.action().equals("user.created")).count());
         assertTrue(live.audit.values().stream().anyMatch(a -> a.action().equals("credits.added")
                 && a.accountId().equals(Long.toString(alice)) && a.details().contains("5000000")));
+        for (String action : List.of("key.rotated", "limits.set", "plan.assigned")) {
+            assertEquals(1, live.audit.values().stream().filter(a -> a.action().equals(action)
+                    && a.accountId().equals(Long.toString(bob))).count(), action);
+        }
+    }
+
+    @Test
+    void environmentUsageBreaksAUsersSpendDownByKeyEnvironment() {
+        String aliceTest = flow.api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":" + alice + ",\"name\":\"t\","
+                + "\"scopes\":\"completion:invoke,model:any\",\"environment\":\"test\"}").json().get("key").asText();
+        JsonNode envs = flow.api.get("/api/user/environment-usage", aliceTest).json().get("environments");
+        assertEquals(1, envs.size(), envs.toString());
+        assertEquals("live", envs.get(0).get("environment").asText());
+        assertEquals(4, envs.get(0).get("requests").asLong());
+        long aliceSpent = usage(alice).stream().mapToLong(e -> e.get("cost_micros").asLong()).sum();
+        assertEquals(aliceSpent, MoneyControlsTest.micros(envs.get(0).get("cost")));
     }
 
     private int replay(Replay.Source source, Instant until, boolean verify, ByteArrayOutputStream out) throws Exception {

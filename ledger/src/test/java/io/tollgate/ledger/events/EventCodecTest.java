@@ -23,7 +23,11 @@ class EventCodecTest {
                 new ProviderRegistered(3, "openai", "openai", "https://api.openai.com/v1", true, true, 1),
                 new ProviderUpdated(3, "openai", "openai", "https://x/v1", true, false, false, 1),
                 new ProviderModelsRefreshed(3, List.of("gpt-4o-mini"), 1),
-                new ModelRegistered(4, "gpt-4o-mini", "GPT", 3, "gpt-4o-mini", 150_000, 600_000, false, 1));
+                new ModelRegistered(4, "gpt-4o-mini", "GPT", 3, "gpt-4o-mini", 150_000, 600_000, false, 1),
+                new KeyUpdated(9, 7, java.util.Map.of("max_requests", "10"), 1),
+                new KeyRotated(9, 7, "tg_live_xyz987", 600, 1),
+                new LimitsSet("key", 9, 7, java.util.Map.of("requests_per_minute", 60L), 1),
+                new PlanAssigned(7, "pro", null, 1));
     }
 
     @Test
