@@ -156,6 +156,32 @@ class MoneyControlsTest extends GatewayTest {
         assertEquals(userId, listed.get("user_id").asLong());
     }
 
+    @Test
+    void reservationsAreReleasedOnUpstreamErrorsBrokenStreamsAndClientDisconnects() throws Exception {
+        long userId = newUser("release@errors.io");
+        Api.Reply vk = api.post("/api/admin/virtual-keys", TestStack.ADMIN_KEY, "{\"name\":\"errors\",\"user_id\":"
+                + userId + ",\"monthly_budget_cap\":\"5\"}");
+        String key = vk.json().get("key").asText();
+        assertEquals(502, api.post("/v1/chat/completions", key, Catalog.chatBody("chat-fail-500", "x", false)).status());
+        assertEquals(400, api.post("/v1/chat/completions", key, Catalog.chatBody("chat-fail-400", "x", false)).status());
+        assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat-cut", "a b c d e f", true)).status());
+        // A client that hangs up after the first chunk of a slow stream.
+        String longPrompt = "word ".repeat(200).trim();
+        java.net.http.HttpResponse<java.io.InputStream> slow = java.net.http.HttpClient.newHttpClient().send(
+                api.builder("/v1/chat/completions", key).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Catalog.chatBody("chat-slow", longPrompt, true)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream in = slow.body()) {
+            in.read(new byte[64]);
+        }
+        TestStack.await("every reservation released and every call ledgered", 30, () -> {
+            JsonNode b = api.get("/api/user/balance", key).json();
+            return micros(b.get("reserved")) == 0 && micros(b.get("spent")) == spentBy(userId)
+                    && TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = "
+                    + "'UsageRecorded' AND account_id = '" + userId + "'") == 4;
+        });
+    }
+
     private Map<Integer, Integer> race(String key, int requests) throws Exception {
         Map<Integer, Integer> statuses = new TreeMap<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

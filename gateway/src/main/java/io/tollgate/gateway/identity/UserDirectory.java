@@ -163,19 +163,7 @@ public final class UserDirectory {
     }
 
     public List<Key> keysOf(long userId) {
-        return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE user_id = ? "
-                    + "ORDER BY id")) {
-                q.setLong(1, userId);
-                try (ResultSet rs = q.executeQuery()) {
-                    List<Key> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(key(rs));
-                    }
-                    return out;
-                }
-            }
-        });
+        return keysWhere("user_id = ? ORDER BY id", userId);
     }
 
     public Optional<Key> key(long keyId) {
@@ -319,10 +307,13 @@ public final class UserDirectory {
 
     /** Every key issued with {@code kind} (e.g. all virtual keys), newest first. */
     public List<Key> keysOfKind(String kind) {
+        return keysWhere("kind = ? ORDER BY id DESC", kind);
+    }
+
+    private List<Key> keysWhere(String condition, Object parameter) {
         return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE kind = ? "
-                    + "ORDER BY id DESC")) {
-                q.setString(1, kind);
+            try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE " + condition)) {
+                q.setObject(1, parameter);
                 try (ResultSet rs = q.executeQuery()) {
                     List<Key> out = new ArrayList<>();
                     while (rs.next()) {
