@@ -132,7 +132,7 @@ class MoneyControlsTest extends GatewayTest {
         long userId = newUser("tokens@cap.io");
         Api.Reply vk = api.post("/api/admin/virtual-keys", TestStack.ADMIN_KEY, "{\"name\":\"capped\",\"user_email\":"
                 + "\"tokens@cap.io\",\"environment\":\"prod\",\"agent_name\":\"HR Bot\",\"max_tokens_per_request\":5,"
-                + "\"max_reasoning_tokens\":100,\"allowed_models\":[\"chat\"]}");
+                + "\"max_reasoning_tokens\":100,\"allowed_models\":[\"chat\",\"claude\"]}");
         assertEquals(201, vk.status(), vk.body());
         String key = vk.json().get("key").asText();
         Api.Reply tooMany = api.post("/v1/chat/completions", key, "{\"model\":\"chat\",\"max_tokens\":6,"
@@ -142,7 +142,10 @@ class MoneyControlsTest extends GatewayTest {
         assertTrue(tooMany.json().path("error").path("message").asText().contains("max_tokens_per_request"));
         Api.Reply thinking = api.post("/v1/messages", key, "{\"model\":\"claude\",\"max_tokens\":5,\"thinking\":"
                 + "{\"type\":\"enabled\",\"budget_tokens\":1000},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-        assertEquals(403, thinking.status(), "claude is not among the key's allowed models: " + thinking.body());
+        assertEquals(400, thinking.status(), thinking.body());
+        assertEquals("max_reasoning_tokens_exceeded", thinking.json().path("error").path("code").asText());
+        assertEquals(403, api.post("/v1/embeddings", key, "{\"model\":\"embed\",\"input\":\"x\"}").status(),
+                "embed is not among the key's allowed models");
 
         Api.Reply capped = api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "one two three four five six", false));
         assertEquals(200, capped.status(), capped.body());
