@@ -35,6 +35,12 @@ import io.tollgate.gateway.http.RequestMetrics;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.PlanCatalog;
 import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.reports.AuditLogService;
+import io.tollgate.gateway.reports.OverviewService;
+import io.tollgate.gateway.reports.SpendCsvService;
+import io.tollgate.gateway.reports.StatementService;
+import io.tollgate.gateway.reports.StatsService;
+import io.tollgate.gateway.reports.UsageEventsService;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.gateway.proxy.ProxyService;
 import io.tollgate.gateway.proxy.TokenCounter;
@@ -114,13 +120,22 @@ public final class Gateway implements AutoCloseable {
                     .addFilter(new RequestMetrics(meters))
                     .register("/api/users", new UsersService(guard, json, directory))
                     .register("/api/keys", new KeysService(guard, json, directory, false))
+                    // Before /api/user/api-keys, whose /{id} would otherwise take "audit-logs" for a key id.
+                    .register("/api/user/api-keys/audit-logs", new AuditLogService(guard, db))
                     .register("/api/user/api-keys", new KeysService(guard, json, directory, true))
                     .register("/api/admin/virtual-keys", new VirtualKeysService(guard, json, directory))
                     .register("/api", new CreditsService(guard, json, directory, credits, admission, plans),
                             new LimitsService(guard, json, directory, limits, plans, admission),
-                            new PlansService(guard, json, db, directory, plans, admission))
+                            new PlansService(guard, json, db, directory, plans, admission),
+                            new StatsService(guard, db, directory, admission))
                     .register("/api/providers", new ProvidersService(guard, json, registry, upstream))
+                    .register("/api/ledger/statements", new StatementService(guard, db))
                     .register("/api/ledger", new LedgerService(guard, events))
+                    .register("/api/metrics", new OverviewService(guard, db))
+                    .register("/api/admin/usage-events", new UsageEventsService(guard, db, true))
+                    .register("/api/usage-events", new UsageEventsService(guard, db, false))
+                    .register("/api/audit-logs", new AuditLogService(guard, db))
+                    .register("/api/reports", new SpendCsvService(guard, db))
                     .register("/v1/models", models)
                     .register("/api/v1/models", models)
                     .register("/v1", proxy)

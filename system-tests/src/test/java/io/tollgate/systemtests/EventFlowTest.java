@@ -98,7 +98,9 @@ class EventFlowTest {
                 && e.getKey().model().equals("embed")).findFirst().orElseThrow();
         assertEquals(today, bobEmbed.getKey().day());
         assertEquals("chatbot", bobEmbed.getKey().project());
-        assertEquals(new Rows.Spend(1, 4, 0, 1), bobEmbed.getValue()); // 4 tokens at $0.10/M, rounded up to 1 micro
+        Rows.Spend embed = bobEmbed.getValue(); // 4 tokens at $0.10/M, rounded up to 1 micro; embeddings have no messages
+        assertEquals(List.of(1L, 4L, 0L, 1L, 0L), List.of(embed.requests(), embed.promptTokens(), embed.completionTokens(),
+                embed.costMicros(), embed.messages()));
         long total = live.spend.values().stream().mapToLong(Rows.Spend::costMicros).sum();
         long events = TestStack.count(flow.gateway.dataSource(), "SELECT sum((payload->>'cost_micros')::bigint) "
                 + "FROM ledger_event WHERE type = 'UsageRecorded'");

@@ -47,7 +47,7 @@ public final class UsageLedger {
                 call.request().endpoint().upstreamPath(), call.request().stream(), call.usage().promptTokens(),
                 call.usage().completionTokens(), call.usage().totalTokens(), call.usage().estimated(), cost,
                 call.latencyMs(), call.upstreamStatus(), call.promptHash(), p.costCentre(), p.project(),
-                p.environment(), p.agent());
+                p.environment(), p.agent(), call.request().body().path("messages").size());
     }
 
     /** Blocks until the event is durable; 503 if it cannot be made so in time. */

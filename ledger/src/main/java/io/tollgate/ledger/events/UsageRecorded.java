@@ -5,6 +5,8 @@ package io.tollgate.ledger.events;
  * finance tooling read them): add fields, never rename.
  *
  * @param tokensEstimated true when the upstream reported no usage and tokens were counted locally
+ * @param messages        messages in the request's prompt (0 for completions and embeddings; added later,
+ *                        so older payloads read as 0)
  */
 public record UsageRecorded(
         String requestId,
@@ -25,7 +27,8 @@ public record UsageRecorded(
         String costCentre,
         String project,
         String environment,
-        String agent) implements LedgerEvent {
+        String agent,
+        int messages) implements LedgerEvent {
 
     @Override
     public String accountId() {

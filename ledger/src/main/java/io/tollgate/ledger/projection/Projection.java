@@ -3,6 +3,8 @@ package io.tollgate.ledger.projection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.TreeMap;
 
 import io.tollgate.ledger.events.ApiKeyCreated;
@@ -20,7 +22,10 @@ import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
 import io.tollgate.ledger.events.UserCreated;
+import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.MonthKey;
+import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
 import io.tollgate.ledger.projection.Rows.Granularity;
 import io.tollgate.ledger.projection.Rows.PromptKey;
@@ -49,11 +54,19 @@ public final class Projection {
     public ReadModels apply(ReadModels state, RecordedEvent recorded) {
         LedgerEvent event = recorded.event();
         switch (event) {
-            case UsageRecorded u -> usage(state, recorded.occurredAt(), u);
+            case UsageRecorded u -> {
+                usage(state, recorded.occurredAt(), u);
+                state.usage.put(recorded.seq(), new UsageRow(recorded.occurredAt(), u.requestId(), u.userId(), u.keyId(),
+                        u.model(), u.provider(), u.endpoint(), u.streamed(), u.promptTokens(), u.completionTokens(),
+                        u.costMicros(), u.latencyMs(), u.upstreamStatus(), u.tokensEstimated(), u.costCentre(),
+                        u.project(), u.environment(), u.agent(), u.messages()));
+                month(state, recorded, new AccountMonth(0, u.costMicros(), 1, recorded.seq(), recorded.seq()));
+            }
             case CreditsAdded c -> {
                 Balance b = state.balances.getOrDefault(c.accountId(), Balance.ZERO);
                 state.balances.put(c.accountId(), new Balance(Math.addExact(b.creditsMicros(), c.amountMicros()),
                         b.spentMicros(), b.requests()));
+                month(state, recorded, new AccountMonth(c.amountMicros(), 0, 0, recorded.seq(), recorded.seq()));
                 audit(state, recorded, c.actorUserId(), "credits.added", "account", c.accountId(),
                         "amount_micros=" + c.amountMicros() + " reason=" + c.reason());
             }
@@ -99,7 +112,8 @@ public final class Projection {
 
         SpendKey cell = new SpendKey(LocalDate.ofEpochDay(Math.floorDiv(at.getEpochSecond(), 86_400)), u.userId(),
                 u.keyId(), text(u.project()), text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
-        state.spend.merge(cell, new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros()), Spend::plus);
+        state.spend.merge(cell, new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros(), u.latencyMs(),
+                u.messages()), Spend::plus);
 
         if (u.promptHash() != null && u.upstreamStatus() == 200) {
             PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());
@@ -113,6 +127,11 @@ public final class Projection {
                         p.wastedMicros() + (repeat ? u.costMicros() : 0)));
             }
         }
+    }
+
+    private static void month(ReadModels state, RecordedEvent e, AccountMonth delta) {
+        YearMonth month = YearMonth.from(e.occurredAt().atOffset(ZoneOffset.UTC));
+        state.months.merge(new MonthKey(e.accountId(), month), delta, AccountMonth::plus);
     }
 
     private static void audit(ReadModels state, RecordedEvent e, Long actor, String action, String targetType,

@@ -8,9 +8,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.YearMonth;
 import java.util.List;
 
+import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.MonthKey;
+import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
 import io.tollgate.ledger.projection.Rows.Granularity;
 import io.tollgate.ledger.projection.Rows.PromptKey;
@@ -26,7 +30,14 @@ import io.tollgate.ledger.projection.Rows.WindowKey;
  * touches, applies the batch with {@link Projection}, and writes them back).
  */
 public final class ReadModelStore {
-    public static final List<String> TABLES = List.of("rm_balance", "rm_rate_window", "rm_spend", "rm_prompt", "rm_audit");
+    public static final List<String> TABLES = List.of("rm_balance", "rm_rate_window", "rm_spend", "rm_prompt", "rm_audit",
+            "rm_usage_event", "rm_account_month");
+    private static final String SPEND_COLUMNS = "day, user_id, key_id, project, cost_centre, environment, agent, model, "
+            + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages";
+    private static final String USAGE_COLUMNS = "seq, occurred_at, request_id, user_id, key_id, model, provider, endpoint, "
+            + "streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, upstream_status, tokens_estimated, "
+            + "cost_centre, project, environment, agent, messages";
+    private static final String MONTH_COLUMNS = "account_id, month, credits_micros, spent_micros, requests, first_seq, last_seq";
     private final String schema;
 
     public ReadModelStore(String schema) {
@@ -54,9 +65,20 @@ public final class ReadModelStore {
                 + "tokens FROM " + schema + ".rm_rate_window")) {
             readWindows(q, m);
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT day, user_id, key_id, project, cost_centre, environment, "
-                + "agent, model, requests, prompt_tokens, completion_tokens, cost_micros FROM " + schema + ".rm_spend")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_COLUMNS + " FROM " + schema + ".rm_spend")) {
             readSpend(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT " + USAGE_COLUMNS + " FROM " + schema + ".rm_usage_event");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.usage.put(rs.getLong(1), new UsageRow(rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9),
+                        rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getInt(14), rs.getBoolean(15),
+                        rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20)));
+            }
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT " + MONTH_COLUMNS + " FROM " + schema + ".rm_account_month")) {
+            readMonths(q, m);
         }
         try (PreparedStatement q = c.prepareStatement("SELECT account_id, prompt_hash, model, first_seen, last_seen, "
                 + "occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt")) {
@@ -121,12 +143,10 @@ public final class ReadModelStore {
         }
         if (!touched.spend.isEmpty()) {
             var keys = touched.spend.keySet();
-            try (PreparedStatement q = c.prepareStatement("SELECT s.day, s.user_id, s.key_id, s.project, s.cost_centre, "
-                    + "s.environment, s.agent, s.model, requests, prompt_tokens, completion_tokens, cost_micros FROM "
-                    + schema + ".rm_spend s JOIN unnest(?::date[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], "
-                    + "?::text[], ?::text[], ?::text[]) AS k(d, u, k, p, c, e, a, m) ON s.day = k.d AND s.user_id = k.u "
-                    + "AND s.key_id = k.k AND s.project = k.p AND s.cost_centre = k.c AND s.environment = k.e "
-                    + "AND s.agent = k.a AND s.model = k.m")) {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_COLUMNS + " FROM " + schema + ".rm_spend "
+                    + "JOIN unnest(?::date[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], "
+                    + "?::text[]) AS k(kd, ku, kk, kp, kc, ke, ka, km) ON day = kd AND user_id = ku AND key_id = kk "
+                    + "AND project = kp AND cost_centre = kc AND environment = ke AND agent = ka AND model = km")) {
                 q.setArray(1, c.createArrayOf("date", keys.stream().map(k -> Date.valueOf(k.day())).toArray()));
                 q.setArray(2, c.createArrayOf("bigint", keys.stream().map(SpendKey::userId).toArray()));
                 q.setArray(3, c.createArrayOf("bigint", keys.stream().map(SpendKey::keyId).toArray()));
@@ -136,6 +156,16 @@ public final class ReadModelStore {
                 q.setArray(7, c.createArrayOf("text", keys.stream().map(SpendKey::agent).toArray()));
                 q.setArray(8, c.createArrayOf("text", keys.stream().map(SpendKey::model).toArray()));
                 readSpend(q, m);
+            }
+        }
+        if (!touched.months.isEmpty()) {
+            var keys = touched.months.keySet();
+            try (PreparedStatement q = c.prepareStatement("SELECT " + MONTH_COLUMNS.replace("account_id, month",
+                    "a.account_id, a.month") + " FROM " + schema + ".rm_account_month a JOIN unnest(?::text[], ?::date[]) "
+                    + "AS k(a, m) ON a.account_id = k.a AND a.month = k.m")) {
+                q.setArray(1, c.createArrayOf("text", keys.stream().map(MonthKey::accountId).toArray()));
+                q.setArray(2, c.createArrayOf("date", keys.stream().map(k -> Date.valueOf(k.month().atDay(1))).toArray()));
+                readMonths(q, m);
             }
         }
         return m;
@@ -170,10 +200,11 @@ public final class ReadModelStore {
             }
             u.executeBatch();
         }
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend VALUES "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend (" + SPEND_COLUMNS + ") VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
                 + "environment, agent, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = "
-                + "EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros")) {
+                + "EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
+                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages")) {
             for (var e : rows.spend.entrySet()) {
                 SpendKey k = e.getKey();
                 Spend v = e.getValue();
@@ -189,6 +220,8 @@ public final class ReadModelStore {
                 u.setLong(10, v.promptTokens());
                 u.setLong(11, v.completionTokens());
                 u.setLong(12, v.costMicros());
+                u.setLong(13, v.latencyMs());
+                u.setLong(14, v.messages());
                 u.addBatch();
             }
             u.executeBatch();
@@ -233,6 +266,64 @@ public final class ReadModelStore {
             }
             u.executeBatch();
         }
+        saveUsageAndMonths(c, rows);
+    }
+
+    private void saveUsageAndMonths(Connection c, ReadModels rows) throws SQLException {
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_usage_event (" + USAGE_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
+            for (var e : rows.usage.entrySet()) {
+                UsageRow r = e.getValue();
+                u.setLong(1, e.getKey());
+                u.setTimestamp(2, Timestamp.from(r.occurredAt()));
+                u.setString(3, r.requestId());
+                u.setLong(4, r.userId());
+                u.setLong(5, r.keyId());
+                u.setString(6, r.model());
+                u.setString(7, r.provider());
+                u.setString(8, r.endpoint());
+                u.setBoolean(9, r.streamed());
+                u.setLong(10, r.promptTokens());
+                u.setLong(11, r.completionTokens());
+                u.setLong(12, r.costMicros());
+                u.setLong(13, r.latencyMs());
+                u.setInt(14, r.upstreamStatus());
+                u.setBoolean(15, r.tokensEstimated());
+                u.setString(16, r.costCentre());
+                u.setString(17, r.project());
+                u.setString(18, r.environment());
+                u.setString(19, r.agent());
+                u.setLong(20, r.messages());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_account_month (" + MONTH_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, month) DO UPDATE SET credits_micros = "
+                + "EXCLUDED.credits_micros, spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests, "
+                + "first_seq = EXCLUDED.first_seq, last_seq = EXCLUDED.last_seq")) {
+            for (var e : rows.months.entrySet()) {
+                AccountMonth a = e.getValue();
+                u.setString(1, e.getKey().accountId());
+                u.setDate(2, Date.valueOf(e.getKey().month().atDay(1)));
+                u.setLong(3, a.creditsMicros());
+                u.setLong(4, a.spentMicros());
+                u.setLong(5, a.requests());
+                u.setLong(6, a.firstSeq());
+                u.setLong(7, a.lastSeq());
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+    }
+
+    private static void readMonths(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.months.put(new MonthKey(rs.getString(1), YearMonth.from(rs.getDate(2).toLocalDate())),
+                        new AccountMonth(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7)));
+            }
+        }
     }
 
     private static void readBalances(PreparedStatement q, ReadModels m) throws SQLException {
@@ -257,7 +348,8 @@ public final class ReadModelStore {
             while (rs.next()) {
                 m.spend.put(new SpendKey(rs.getDate(1).toLocalDate(), rs.getLong(2), rs.getLong(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)),
-                        new Spend(rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12)));
+                        new Spend(rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13),
+                                rs.getLong(14)));
             }
         }
     }

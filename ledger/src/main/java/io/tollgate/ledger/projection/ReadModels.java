@@ -9,7 +9,10 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.MonthKey;
+import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
 import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
@@ -36,6 +39,8 @@ public final class ReadModels {
     public final Map<SpendKey, Spend> spend = new HashMap<>();
     public final Map<PromptKey, PromptStats> prompts = new HashMap<>();
     public final Map<Long, AuditEntry> audit = new TreeMap<>();
+    public final Map<Long, UsageRow> usage = new TreeMap<>();
+    public final Map<MonthKey, AccountMonth> months = new HashMap<>();
     /** Highest ledger seq applied; not compared, it only says how far the state goes. */
     public long lastSeq;
 
@@ -47,6 +52,8 @@ public final class ReadModels {
         diff("spend", live.spend, replayed.spend, out);
         diff("prompt", live.prompts, replayed.prompts, out);
         diff("audit", live.audit, replayed.audit, out);
+        diff("usage_event", live.usage, replayed.usage, out);
+        diff("account_month", live.months, replayed.months, out);
         return out;
     }
 

@@ -48,10 +48,31 @@ public final class Rows {
                            String environment, String agent, String model) {
     }
 
-    public record Spend(long requests, long promptTokens, long completionTokens, long costMicros) {
+    /** {@code latencyMs} and {@code messages} are sums, for averages and seed 004's message counts. */
+    public record Spend(long requests, long promptTokens, long completionTokens, long costMicros, long latencyMs,
+                        long messages) {
         public Spend plus(Spend o) {
             return new Spend(requests + o.requests, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
-                    Math.addExact(costMicros, o.costMicros));
+                    Math.addExact(costMicros, o.costMicros), latencyMs + o.latencyMs, messages + o.messages);
+        }
+    }
+
+    /** One usage event as finance lists it (rm_usage_event), keyed by its ledger seq. */
+    public record UsageRow(Instant occurredAt, String requestId, long userId, long keyId, String model, String provider,
+                           String endpoint, boolean streamed, long promptTokens, long completionTokens, long costMicros,
+                           long latencyMs, int upstreamStatus, boolean tokensEstimated, String costCentre,
+                           String project, String environment, String agent, long messages) {
+    }
+
+    /** An account's month (UTC, by event time): what a statement is made of. */
+    public record MonthKey(String accountId, java.time.YearMonth month) {
+    }
+
+    /** Credits and spend of an account in one month, and the ledger seqs of its first and last event in it. */
+    public record AccountMonth(long creditsMicros, long spentMicros, long requests, long firstSeq, long lastSeq) {
+        public AccountMonth plus(AccountMonth o) {
+            return new AccountMonth(Math.addExact(creditsMicros, o.creditsMicros), Math.addExact(spentMicros, o.spentMicros),
+                    requests + o.requests, Math.min(firstSeq, o.firstSeq), Math.max(lastSeq, o.lastSeq));
         }
     }
 

@@ -15,7 +15,7 @@ class EventCodecTest {
     static List<LedgerEvent> oneOfEach() {
         return List.of(
                 new UsageRecorded("req_1", 7, 9, "demo-chat", "demo", "/chat/completions", true, 10, 20, 30, false,
-                        45, 12, 200, "ab12", "Engineering", "bot", "live", "HR Bot"),
+                        45, 12, 200, "ab12", "Engineering", "bot", "live", "HR Bot", 2),
                 new CreditsAdded(7, 5_000_000, "top-up", "idem-1", 1),
                 new UserCreated(7, "a@b.c", "A", "user", 1L),
                 new ApiKeyCreated(9, 7, "cli", "tg_live_abc123", List.of("completion:invoke"), "live", 1L, "api", null),

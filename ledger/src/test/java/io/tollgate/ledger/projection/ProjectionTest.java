@@ -42,7 +42,7 @@ class ProjectionTest {
     private static UsageRecorded usage(long user, long key, String model, long in, long out, long cost, String hash,
                                        String costCentre) {
         return new UsageRecorded("req", user, key, model, "p", "/chat/completions", false, in, out, in + out, false,
-                cost, 5, 200, hash, costCentre, "proj", "live", null);
+                cost, 5, 200, hash, costCentre, "proj", "live", null, 1);
     }
 
     @Test
@@ -77,7 +77,7 @@ class ProjectionTest {
         projection.apply(s, at(T0.plusSeconds(1), usage(7, 70, "m", 5, 5, 50, "b", "Eng")));
         projection.apply(s, at(T0.plusSeconds(2), usage(7, 70, "m", 5, 5, 40, "c", "Sales")));
         SpendKey eng = new SpendKey(LocalDate.parse("2026-10-31"), 7, 70, "proj", "Eng", "live", "", "m");
-        assertEquals(new Spend(2, 15, 25, 150), s.spend.get(eng));
+        assertEquals(new Spend(2, 15, 25, 150, 10, 2), s.spend.get(eng));
         assertEquals(2, s.spend.size());
     }
 

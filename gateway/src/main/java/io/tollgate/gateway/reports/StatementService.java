@@ -1,0 +1,136 @@
+package io.tollgate.gateway.reports;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.ledger.money.Micros;
+
+/**
+ * {@code GET /api/ledger/statements?account_id=&month=2026-10}: an account's monthly statement from
+ * the read models. Opening balance (credits minus spend of every earlier month), credits, usage by
+ * model and by cost centre, closing balance, and the ledger seqs the month's events span. Months are
+ * UTC and events belong to the month of their {@code occurred_at}, as in {@code replay --until}: the
+ * closing balance equals the balance replay computes until the first instant of the next month.
+ */
+public final class StatementService implements HttpService {
+    private final Guard guard;
+    private final Db db;
+
+    public StatementService(Guard guard, Db db) {
+        this.guard = guard;
+        this.db = db;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::statement);
+    }
+
+    private void statement(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        String account = req.query().first("account_id").orElse(Long.toString(caller.userId()));
+        if (!caller.isAdmin() && !account.equals(Long.toString(caller.userId()))) {
+            throw ApiError.forbidden("not_your_account", "users see only their own statements");
+        }
+        YearMonth month = Period.month(req, "month");
+        long userId;
+        try {
+            userId = Long.parseLong(account);
+        } catch (NumberFormatException e) {
+            throw ApiError.notFound("no account " + account);
+        }
+        Map<String, Object> out = db.read(c -> {
+            long opening;
+            try (PreparedStatement q = c.prepareStatement("SELECT coalesce(sum(credits_micros - spent_micros), 0) "
+                    + "FROM rm_account_month WHERE account_id = ? AND month < ?")) {
+                q.setString(1, account);
+                q.setObject(2, month.atDay(1));
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    opening = rs.getLong(1);
+                }
+            }
+            long credits = 0;
+            long spent = 0;
+            long requests = 0;
+            Long firstSeq = null;
+            Long lastSeq = null;
+            try (PreparedStatement q = c.prepareStatement("SELECT credits_micros, spent_micros, requests, first_seq, "
+                    + "last_seq FROM rm_account_month WHERE account_id = ? AND month = ?")) {
+                q.setString(1, account);
+                q.setObject(2, month.atDay(1));
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        credits = rs.getLong(1);
+                        spent = rs.getLong(2);
+                        requests = rs.getLong(3);
+                        firstSeq = rs.getLong(4);
+                        lastSeq = rs.getLong(5);
+                    }
+                }
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("account_id", account);
+            body.put("month", month.toString());
+            body.put("period_start", month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+            body.put("period_end", month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+            body.put("currency", "USD");
+            body.put("opening_balance", Micros.toDecimal(opening));
+            body.put("credits", Micros.toDecimal(credits));
+            Map<String, Object> usage = new LinkedHashMap<>();
+            usage.put("requests", requests);
+            usage.put("total", Micros.toDecimal(spent));
+            usage.put("by_model", breakdown(c, "model", userId, month));
+            usage.put("by_cost_centre", breakdown(c, "cost_centre", userId, month));
+            body.put("usage", usage);
+            body.put("closing_balance", Micros.toDecimal(opening + credits - spent));
+            Map<String, Object> seqs = new LinkedHashMap<>();
+            seqs.put("first_seq", firstSeq);
+            seqs.put("last_seq", lastSeq);
+            body.put("seq_range", seqs);
+            return body;
+        });
+        Json.send(res, 200, out);
+    }
+
+    private static List<Map<String, Object>> breakdown(Connection c, String column, long userId, YearMonth month)
+            throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + column + ", sum(requests), sum(prompt_tokens), "
+                + "sum(completion_tokens), sum(cost_micros) FROM rm_spend WHERE user_id = ? AND day >= ? AND day < ? "
+                + "GROUP BY " + column + " ORDER BY sum(cost_micros) DESC, " + column)) {
+            q.setLong(1, userId);
+            q.setObject(2, month.atDay(1));
+            q.setObject(3, month.plusMonths(1).atDay(1));
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put(column, rs.getString(1).isEmpty() ? "(none)" : rs.getString(1));
+                    m.put("requests", rs.getLong(2));
+                    m.put("prompt_tokens", rs.getLong(3));
+                    m.put("completion_tokens", rs.getLong(4));
+                    m.put("cost", Micros.toDecimal(rs.getLong(5)));
+                    out.add(m);
+                }
+            }
+            return out;
+        }
+    }
+}
