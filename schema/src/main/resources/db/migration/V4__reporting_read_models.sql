@@ -47,3 +47,21 @@ CREATE TABLE rm_account_month (
 );
 
 CREATE INDEX rm_audit_account_idx ON rm_audit (account_id, seq);
+
+-- The spend roll-up by month without key and agent, so reports over months and years sum few rows.
+CREATE TABLE rm_spend_month (
+    month             DATE   NOT NULL,
+    user_id           BIGINT NOT NULL,
+    project           TEXT   NOT NULL,
+    cost_centre       TEXT   NOT NULL,
+    environment       TEXT   NOT NULL,
+    model             TEXT   NOT NULL,
+    requests          BIGINT NOT NULL,
+    prompt_tokens     BIGINT NOT NULL,
+    completion_tokens BIGINT NOT NULL,
+    cost_micros       BIGINT NOT NULL,
+    latency_ms        BIGINT NOT NULL,
+    messages          BIGINT NOT NULL,
+    PRIMARY KEY (month, user_id, project, cost_centre, environment, model)
+);
+CREATE INDEX rm_spend_month_user_idx ON rm_spend_month (user_id, month);

@@ -3,22 +3,51 @@ package io.tollgate.devstack.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
- * {@code tollgate bench [--quick]}: the benchmarks whose numbers go in the README. Everything runs on
- * loopback with real servers started here, and stops by itself.
+ * {@code tollgate bench [--quick] [proxy] [replay] [reports]}: the benchmarks whose numbers go in the
+ * README (all three when none is named). Everything runs on loopback with real servers started here,
+ * and stops by itself.
  */
 public final class Bench {
+    private static final Set<String> PARTS = Set.of("proxy", "replay", "reports");
+
     private Bench() {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean quick = args.length > 0 && args[0].equals("--quick");
+        boolean quick = false;
+        List<String> parts = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--quick")) {
+                quick = true;
+            } else if (PARTS.contains(a)) {
+                parts.add(a);
+            } else {
+                System.err.println("usage: tollgate bench [--quick] [proxy] [replay] [reports]");
+                System.exit(2);
+            }
+        }
+        if (parts.isEmpty()) {
+            parts = List.of("proxy", "replay", "reports");
+        }
         Path dir = Files.createTempDirectory("tollgate-bench");
-        System.out.println("== proxy: mock upstream direct vs through Tollgate ==");
-        ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), System.out);
-        System.out.println("== replay throughput (" + (quick ? "quick: 100k" : "1M") + " synthetic events) ==");
-        ReplayBench.run(dir.resolve("replay"), quick ? 100_000 : 1_000_000, System.out);
+        if (parts.contains("proxy")) {
+            System.out.println("== proxy: mock upstream direct vs through Tollgate ==");
+            ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), System.out);
+        }
+        if (parts.contains("replay")) {
+            System.out.println("== replay throughput (" + (quick ? "quick: 100k" : "1M") + " synthetic events) ==");
+            ReplayBench.run(dir.resolve("replay"), quick ? 100_000 : 1_000_000, System.out);
+        }
+        if (parts.contains("reports")) {
+            long events = quick ? 500_000 : 10_000_000;
+            System.out.printf("== reporting latency (%,d usage events projected) ==%n", events);
+            ReportBench.run(dir.resolve("reports"), events, System.out);
+        }
         System.exit(0);
     }
 }

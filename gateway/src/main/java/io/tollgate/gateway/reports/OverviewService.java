@@ -56,32 +56,19 @@ public final class OverviewService implements HttpService {
         LocalDate to = Period.day(req, "to").orElse(null);
         Map<String, Object> out = db.read(c -> {
             Map<String, Object> body = new LinkedHashMap<>();
-            long[] recent = new long[3];
-            try (PreparedStatement q = c.prepareStatement("SELECT "
-                    + "coalesce(sum(cost_micros) FILTER (WHERE day = ?), 0), "
-                    + "coalesce(sum(cost_micros) FILTER (WHERE day >= ?), 0), coalesce(sum(cost_micros), 0) "
-                    + "FROM rm_spend WHERE day >= ? AND day <= ? AND " + scope.sql())) {
-                q.setObject(1, today);
-                q.setObject(2, today.withDayOfMonth(1));
-                q.setObject(3, today.withDayOfYear(1));
-                q.setObject(4, today);
-                scope.bind(q, 5);
-                try (ResultSet rs = q.executeQuery()) {
-                    rs.next();
-                    for (int i = 0; i < 3; i++) {
-                        recent[i] = rs.getLong(i + 1);
-                    }
-                }
-            }
-            Where period = new Where().andIf(from != null, "day >= ?", from).andIf(to != null, "day <= ?", to);
+            long spendToday = sumCost(c, SpendRange.between(today, today, true), scope, null);
+            SpendRange yearToDate = SpendRange.between(today.withDayOfYear(1), today, false);
+            long spendMtd = sumCost(c, yearToDate, scope, today.withDayOfMonth(1));
+            long spendYtd = sumCost(c, yearToDate, scope, null);
+            SpendRange range = SpendRange.between(from, to, false);
             List<Group> groups = new ArrayList<>();
             // One scan for every breakdown: GROUPING() tells which set a row belongs to.
             try (PreparedStatement q = c.prepareStatement("SELECT GROUPING(s.user_id, project, cost_centre, model), "
                     + "s.user_id, max(u.email), project, cost_centre, model, sum(requests), "
-                    + "sum(prompt_tokens + completion_tokens), sum(cost_micros) FROM rm_spend s "
+                    + "sum(prompt_tokens + completion_tokens), sum(cost_micros) FROM " + range.sql() + " s "
                     + "LEFT JOIN users u ON u.id = s.user_id WHERE " + scope.sql()
-                    + " AND " + period.sql() + " GROUP BY GROUPING SETS ((s.user_id), (project), (cost_centre), (model), ())")) {
-                period.bind(q, scope.bind(q, 1));
+                    + " GROUP BY GROUPING SETS ((s.user_id), (project), (cost_centre), (model), ())")) {
+                scope.bind(q, range.parameters().bind(q, 1));
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         groups.add(new Group(rs.getInt(1), rs.getLong(2), rs.getString(3), rs.getString(4),
@@ -92,10 +79,10 @@ public final class OverviewService implements HttpService {
             Group total = groups.stream().filter(g -> g.set == 15).findFirst()
                     .orElse(new Group(15, 0, null, null, null, null, 0, 0, 0));
             Map<String, Object> cost = new LinkedHashMap<>();
-            cost.put("spend_today", Micros.toDecimal(recent[0]));
-            cost.put("spend_mtd", Micros.toDecimal(recent[1]));
-            cost.put("spend_ytd", Micros.toDecimal(recent[2]));
-            cost.put("forecasted_month_end", forecast(recent[1], today));
+            cost.put("spend_today", Micros.toDecimal(spendToday));
+            cost.put("spend_mtd", Micros.toDecimal(spendMtd));
+            cost.put("spend_ytd", Micros.toDecimal(spendYtd));
+            cost.put("forecasted_month_end", forecast(spendMtd, today));
             cost.put("total_requests", total.requests);
             cost.put("total_tokens", total.tokens);
             body.put("cost", cost);
@@ -108,6 +95,22 @@ public final class OverviewService implements HttpService {
             return body;
         });
         Json.send(res, 200, out);
+    }
+
+    /** Spend in {@code range} within {@code scope}, from {@code since} on if given. */
+    private static long sumCost(java.sql.Connection c, SpendRange range, Where scope, LocalDate since)
+            throws java.sql.SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT coalesce(sum(cost_micros), 0) FROM " + range.sql()
+                + " s WHERE " + scope.sql() + (since == null ? "" : " AND day >= ?"))) {
+            int i = scope.bind(q, range.parameters().bind(q, 1));
+            if (since != null) {
+                q.setObject(i, since);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /**

@@ -48,6 +48,7 @@ public final class SpendCsvService implements HttpService {
         DIMENSIONS.put("model", "model");
     }
 
+    private static final java.util.Set<String> DAILY_ONLY = java.util.Set.of("day", "key_id", "agent");
     private final Guard guard;
     private final Db db;
 
@@ -74,19 +75,18 @@ public final class SpendCsvService implements HttpService {
         }
         LocalDate from = Period.day(req, "from").orElse(null);
         LocalDate to = Period.day(req, "to").orElse(null);
-        Where w = new Where()
-                .andIf(!caller.isAdmin(), "user_id = ?", caller.userId())
-                .andIf(from != null, "day >= ?", from)
-                .andIf(to != null, "day <= ?", to);
+        Where w = new Where().andIf(!caller.isAdmin(), "user_id = ?", caller.userId());
+        // Days, keys and agents exist only in the daily roll-up; anything coarser can use the monthly one.
+        SpendRange range = SpendRange.between(from, to, groups.stream().anyMatch(DAILY_ONLY::contains));
         List<String> exprs = groups.stream().map(DIMENSIONS::get).toList();
         String sql = "SELECT " + String.join(", ", exprs) + ", sum(requests), sum(prompt_tokens), sum(completion_tokens), "
-                + "sum(cost_micros) FROM rm_spend WHERE " + w.sql() + " GROUP BY " + String.join(", ", exprs)
+                + "sum(cost_micros) FROM " + range.sql() + " s WHERE " + w.sql() + " GROUP BY " + String.join(", ", exprs)
                 + " ORDER BY " + String.join(", ", exprs);
         StringWriter text = new StringWriter();
         db.read(c -> {
             try (PreparedStatement q = c.prepareStatement(sql);
                  CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader(header(groups)).get())) {
-                w.bind(q, 1);
+                w.bind(q, range.parameters().bind(q, 1));
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         List<Object> row = new ArrayList<>();

@@ -55,7 +55,7 @@ public final class StatsService implements HttpService {
     }
 
     private Map<String, Object> stats(long userId) {
-        Totals t = totals(new Where().and("user_id = ?", userId));
+        Totals t = totals(SpendRange.between(null, null, false), new Where().and("user_id = ?", userId));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("requests", t.requests);
         out.put("avg_ms", t.requests == 0 ? BigDecimal.ZERO
@@ -90,8 +90,8 @@ public final class StatsService implements HttpService {
     private Map<String, Object> usage(Where scope) {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("today", view(totals(new Where().and("day = ?", today).andAll(scope))));
-        out.put("month_to_date", view(totals(new Where().and("day >= ?", today.withDayOfMonth(1)).andAll(scope))));
+        out.put("today", view(totals(SpendRange.between(today, today, true), scope)));
+        out.put("month_to_date", view(totals(SpendRange.between(today.withDayOfMonth(1), today, false), scope)));
         return out;
     }
 
@@ -106,12 +106,12 @@ public final class StatsService implements HttpService {
     private record Totals(long requests, long latencyMs, long tokensIn, long tokensOut, long messages, long costMicros) {
     }
 
-    private Totals totals(Where w) {
+    private Totals totals(SpendRange range, Where w) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT coalesce(sum(requests), 0), coalesce(sum(latency_ms), 0), "
                     + "coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), coalesce(sum(messages), 0), "
-                    + "coalesce(sum(cost_micros), 0) FROM rm_spend WHERE " + w.sql())) {
-                w.bind(q, 1);
+                    + "coalesce(sum(cost_micros), 0) FROM " + range.sql() + " s WHERE " + w.sql())) {
+                w.bind(q, range.parameters().bind(q, 1));
                 try (ResultSet rs = q.executeQuery()) {
                     rs.next();
                     return new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),

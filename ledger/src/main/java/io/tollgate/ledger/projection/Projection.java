@@ -32,6 +32,7 @@ import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
 import io.tollgate.ledger.projection.Rows.SpendKey;
+import io.tollgate.ledger.projection.Rows.SpendMonthKey;
 import io.tollgate.ledger.projection.Rows.WindowCounts;
 import io.tollgate.ledger.projection.Rows.WindowKey;
 
@@ -112,8 +113,10 @@ public final class Projection {
 
         SpendKey cell = new SpendKey(LocalDate.ofEpochDay(Math.floorDiv(at.getEpochSecond(), 86_400)), u.userId(),
                 u.keyId(), text(u.project()), text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
-        state.spend.merge(cell, new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros(), u.latencyMs(),
-                u.messages()), Spend::plus);
+        Spend call = new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros(), u.latencyMs(), u.messages());
+        state.spend.merge(cell, call, Spend::plus);
+        state.spendMonths.merge(new SpendMonthKey(YearMonth.from(cell.day()), u.userId(), cell.project(),
+                cell.costCentre(), cell.environment(), u.model()), call, Spend::plus);
 
         if (u.promptHash() != null && u.upstreamStatus() == 200) {
             PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());

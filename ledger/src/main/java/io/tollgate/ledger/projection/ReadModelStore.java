@@ -21,6 +21,7 @@ import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
 import io.tollgate.ledger.projection.Rows.SpendKey;
+import io.tollgate.ledger.projection.Rows.SpendMonthKey;
 import io.tollgate.ledger.projection.Rows.WindowCounts;
 import io.tollgate.ledger.projection.Rows.WindowKey;
 
@@ -31,7 +32,9 @@ import io.tollgate.ledger.projection.Rows.WindowKey;
  */
 public final class ReadModelStore {
     public static final List<String> TABLES = List.of("rm_balance", "rm_rate_window", "rm_spend", "rm_prompt", "rm_audit",
-            "rm_usage_event", "rm_account_month");
+            "rm_usage_event", "rm_account_month", "rm_spend_month");
+    private static final String SPEND_MONTH_COLUMNS = "month, user_id, project, cost_centre, environment, model, "
+            + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages";
     private static final String SPEND_COLUMNS = "day, user_id, key_id, project, cost_centre, environment, agent, model, "
             + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages";
     private static final String USAGE_COLUMNS = "seq, occurred_at, request_id, user_id, key_id, model, provider, endpoint, "
@@ -79,6 +82,10 @@ public final class ReadModelStore {
         }
         try (PreparedStatement q = c.prepareStatement("SELECT " + MONTH_COLUMNS + " FROM " + schema + ".rm_account_month")) {
             readMonths(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_MONTH_COLUMNS + " FROM " + schema
+                + ".rm_spend_month")) {
+            readSpendMonths(q, m);
         }
         try (PreparedStatement q = c.prepareStatement("SELECT account_id, prompt_hash, model, first_seen, last_seen, "
                 + "occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt")) {
@@ -158,6 +165,21 @@ public final class ReadModelStore {
                 readSpend(q, m);
             }
         }
+        if (!touched.spendMonths.isEmpty()) {
+            var keys = touched.spendMonths.keySet();
+            try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_MONTH_COLUMNS + " FROM " + schema
+                    + ".rm_spend_month JOIN unnest(?::date[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                    + "AS k(km, ku, kp, kc, ke, kmo) ON month = km AND user_id = ku AND project = kp "
+                    + "AND cost_centre = kc AND environment = ke AND model = kmo")) {
+                q.setArray(1, c.createArrayOf("date", keys.stream().map(k -> Date.valueOf(k.month().atDay(1))).toArray()));
+                q.setArray(2, c.createArrayOf("bigint", keys.stream().map(SpendMonthKey::userId).toArray()));
+                q.setArray(3, c.createArrayOf("text", keys.stream().map(SpendMonthKey::project).toArray()));
+                q.setArray(4, c.createArrayOf("text", keys.stream().map(SpendMonthKey::costCentre).toArray()));
+                q.setArray(5, c.createArrayOf("text", keys.stream().map(SpendMonthKey::environment).toArray()));
+                q.setArray(6, c.createArrayOf("text", keys.stream().map(SpendMonthKey::model).toArray()));
+                readSpendMonths(q, m);
+            }
+        }
         if (!touched.months.isEmpty()) {
             var keys = touched.months.keySet();
             try (PreparedStatement q = c.prepareStatement("SELECT " + MONTH_COLUMNS.replace("account_id, month",
@@ -216,12 +238,7 @@ public final class ReadModelStore {
                 u.setString(6, k.environment());
                 u.setString(7, k.agent());
                 u.setString(8, k.model());
-                u.setLong(9, v.requests());
-                u.setLong(10, v.promptTokens());
-                u.setLong(11, v.completionTokens());
-                u.setLong(12, v.costMicros());
-                u.setLong(13, v.latencyMs());
-                u.setLong(14, v.messages());
+                bindSpend(u, 9, v);
                 u.addBatch();
             }
             u.executeBatch();
@@ -298,6 +315,25 @@ public final class ReadModelStore {
             }
             u.executeBatch();
         }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend_month (" + SPEND_MONTH_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, user_id, project, cost_centre, "
+                + "environment, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = EXCLUDED.prompt_tokens, "
+                + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
+                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages")) {
+            for (var e : rows.spendMonths.entrySet()) {
+                SpendMonthKey k = e.getKey();
+                Spend v = e.getValue();
+                u.setDate(1, Date.valueOf(k.month().atDay(1)));
+                u.setLong(2, k.userId());
+                u.setString(3, k.project());
+                u.setString(4, k.costCentre());
+                u.setString(5, k.environment());
+                u.setString(6, k.model());
+                bindSpend(u, 7, v);
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_account_month (" + MONTH_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, month) DO UPDATE SET credits_micros = "
                 + "EXCLUDED.credits_micros, spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests, "
@@ -314,6 +350,29 @@ public final class ReadModelStore {
                 u.addBatch();
             }
             u.executeBatch();
+        }
+    }
+
+    private static void bindSpend(PreparedStatement u, int first, Spend v) throws SQLException {
+        u.setLong(first, v.requests());
+        u.setLong(first + 1, v.promptTokens());
+        u.setLong(first + 2, v.completionTokens());
+        u.setLong(first + 3, v.costMicros());
+        u.setLong(first + 4, v.latencyMs());
+        u.setLong(first + 5, v.messages());
+    }
+
+    private static Spend spend(ResultSet rs, int first) throws SQLException {
+        return new Spend(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
+                rs.getLong(first + 4), rs.getLong(first + 5));
+    }
+
+    private static void readSpendMonths(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.spendMonths.put(new SpendMonthKey(YearMonth.from(rs.getDate(1).toLocalDate()), rs.getLong(2),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)), spend(rs, 7));
+            }
         }
     }
 
@@ -348,8 +407,7 @@ public final class ReadModelStore {
             while (rs.next()) {
                 m.spend.put(new SpendKey(rs.getDate(1).toLocalDate(), rs.getLong(2), rs.getLong(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)),
-                        new Spend(rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13),
-                                rs.getLong(14)));
+                        spend(rs, 9));
             }
         }
     }

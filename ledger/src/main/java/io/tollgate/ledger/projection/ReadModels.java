@@ -18,6 +18,7 @@ import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
 import io.tollgate.ledger.projection.Rows.SpendKey;
+import io.tollgate.ledger.projection.Rows.SpendMonthKey;
 import io.tollgate.ledger.projection.Rows.WindowCounts;
 import io.tollgate.ledger.projection.Rows.WindowKey;
 
@@ -37,6 +38,7 @@ public final class ReadModels {
     public final Map<String, Balance> balances = new HashMap<>();
     public final Map<WindowKey, WindowCounts> rateWindows = new HashMap<>();
     public final Map<SpendKey, Spend> spend = new HashMap<>();
+    public final Map<SpendMonthKey, Spend> spendMonths = new HashMap<>();
     public final Map<PromptKey, PromptStats> prompts = new HashMap<>();
     public final Map<Long, AuditEntry> audit = new TreeMap<>();
     public final Map<Long, UsageRow> usage = new TreeMap<>();
@@ -50,6 +52,7 @@ public final class ReadModels {
         diff("balance", live.balances, replayed.balances, out);
         diff("rate_window", live.rateWindows, replayed.rateWindows, out);
         diff("spend", live.spend, replayed.spend, out);
+        diff("spend_month", live.spendMonths, replayed.spendMonths, out);
         diff("prompt", live.prompts, replayed.prompts, out);
         diff("audit", live.audit, replayed.audit, out);
         diff("usage_event", live.usage, replayed.usage, out);

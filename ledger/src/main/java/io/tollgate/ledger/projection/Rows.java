@@ -57,6 +57,14 @@ public final class Rows {
         }
     }
 
+    /**
+     * The spend roll-up by month without key and agent: few enough rows that a report over months
+     * or years sums thousands of rows, not millions.
+     */
+    public record SpendMonthKey(java.time.YearMonth month, long userId, String project, String costCentre,
+                                String environment, String model) {
+    }
+
     /** One usage event as finance lists it (rm_usage_event), keyed by its ledger seq. */
     public record UsageRow(Instant occurredAt, String requestId, long userId, long keyId, String model, String provider,
                            String endpoint, boolean streamed, long promptTokens, long completionTokens, long costMicros,
