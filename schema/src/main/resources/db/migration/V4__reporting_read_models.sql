@@ -2,8 +2,11 @@
 -- after upgrading so that rows projected before this migration get their new columns).
 
 -- Sums for averages (latency) and seed 004's message counts.
-ALTER TABLE rm_spend ADD COLUMN latency_ms BIGINT NOT NULL DEFAULT 0,
-                     ADD COLUMN messages   BIGINT NOT NULL DEFAULT 0;
+-- Waste (calls that repeated a prompt within the waste window) per cell, so reports filter it like spend.
+ALTER TABLE rm_spend ADD COLUMN latency_ms    BIGINT NOT NULL DEFAULT 0,
+                     ADD COLUMN messages      BIGINT NOT NULL DEFAULT 0,
+                     ADD COLUMN repeats       BIGINT NOT NULL DEFAULT 0,
+                     ADD COLUMN wasted_micros BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX rm_spend_user_idx ON rm_spend (user_id, day);
 
 -- One row per UsageRecorded, for listing usage events page by page (cursor = seq).
@@ -32,6 +35,8 @@ CREATE TABLE rm_usage_event (
 CREATE INDEX rm_usage_event_user_idx ON rm_usage_event (user_id, seq);
 CREATE INDEX rm_usage_event_key_idx ON rm_usage_event (key_id, seq);
 CREATE INDEX rm_usage_event_time_idx ON rm_usage_event (occurred_at);
+CREATE INDEX rm_usage_event_model_idx ON rm_usage_event (model, seq);
+CREATE INDEX rm_usage_event_cost_centre_idx ON rm_usage_event (cost_centre, seq);
 
 -- An account's credits and spend per month (UTC, by event time), with the seq range of its events
 -- in that month: the body of a monthly statement.
@@ -62,6 +67,33 @@ CREATE TABLE rm_spend_month (
     cost_micros       BIGINT NOT NULL,
     latency_ms        BIGINT NOT NULL,
     messages          BIGINT NOT NULL,
+    repeats           BIGINT NOT NULL,
+    wasted_micros     BIGINT NOT NULL,
     PRIMARY KEY (month, user_id, project, cost_centre, environment, model)
 );
 CREATE INDEX rm_spend_month_user_idx ON rm_spend_month (user_id, month);
+
+-- Report filters on the daily roll-up, and the top of the waste list.
+CREATE INDEX rm_spend_cost_centre_idx ON rm_spend (cost_centre, day);
+CREATE INDEX rm_spend_environment_idx ON rm_spend (environment, day);
+CREATE INDEX rm_prompt_repeats_idx ON rm_prompt (repeats DESC, prompt_hash) WHERE repeats > 0;
+CREATE INDEX rm_prompt_account_repeats_idx ON rm_prompt (account_id, repeats DESC, prompt_hash) WHERE repeats > 0;
+
+-- Spend per month, cost centre and environment by one dimension at a time (user, project, model):
+-- an organisation-wide overview sums thousands of these rows instead of every user × model cell.
+CREATE TABLE rm_spend_dimension (
+    month             DATE   NOT NULL,
+    cost_centre       TEXT   NOT NULL,
+    environment       TEXT   NOT NULL,
+    dimension         TEXT   NOT NULL CHECK (dimension IN ('user', 'project', 'model')),
+    value             TEXT   NOT NULL,
+    requests          BIGINT NOT NULL,
+    prompt_tokens     BIGINT NOT NULL,
+    completion_tokens BIGINT NOT NULL,
+    cost_micros       BIGINT NOT NULL,
+    latency_ms        BIGINT NOT NULL,
+    messages          BIGINT NOT NULL,
+    repeats           BIGINT NOT NULL,
+    wasted_micros     BIGINT NOT NULL,
+    PRIMARY KEY (month, cost_centre, environment, dimension, value)
+);

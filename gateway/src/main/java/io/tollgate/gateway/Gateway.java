@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -151,6 +152,9 @@ public final class Gateway implements AutoCloseable {
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
+                    // Without TCP_NODELAY a reply written as headers then body waits for the client's
+                    // delayed ACK: ~40 ms added to small JSON replies.
+                    .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                     .routing(routing)
                     .build()
                     .start();

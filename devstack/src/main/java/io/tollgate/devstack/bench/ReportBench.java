@@ -32,7 +32,7 @@ import io.tollgate.schema.Migrate;
 
 /**
  * Reporting latency at scale: the read models of N usage events (90 days, 1,000 users, 3,000 keys,
- * 20 projects, 12 cost centres, 8 models) are generated in Postgres exactly as the projector's
+ * 20 projects, 12 cost centres, 8 models; every 11th call a repeated prompt) are generated in Postgres as the projector's
  * tables hold them (its own throughput is the replay benchmark's subject), then the real gateway
  * answers {@code /api/metrics/overview} and pages of {@code /api/admin/usage-events} over HTTP,
  * one request at a time, and the latency percentiles are reported.
@@ -123,7 +123,7 @@ public final class ReportBench {
                         streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, upstream_status,
                         tokens_estimated, cost_centre, project, environment, agent, messages)
                     SELECT g, ?::timestamptz + g * ? * interval '1 microsecond', 'req_' || g, (g % 3000) / 3 + 1,
-                        g % 3000 + 1, 'model-' || g % 8, 'provider-' || g % 2, '/chat/completions', g % 5 = 0,
+                        g % 3000 + 1, 'model-' || g / 7 % 8, 'provider-' || g % 2, '/chat/completions', g % 5 = 0,
                         50 + g * 7 % 900, 20 + g * 13 % 400, (5 * (50 + g * 7 % 900) + 15 * (20 + g * 13 % 400) + 9) / 10,
                         100 + g % 900, 200, false, 'cc-' || ((g % 3000) / 3 + 1) % 12,
                         'project-' || ((g % 3000) / 3 + 1) % 20, (ARRAY['live','test','staging','dev'])[g % 3000 % 4 + 1],
@@ -142,12 +142,19 @@ public final class ReportBench {
             for (String sql : List.of("""
                     INSERT INTO rm_spend SELECT (occurred_at AT TIME ZONE 'UTC')::date, user_id, key_id, project,
                         cost_centre, environment, agent, model, count(*), sum(prompt_tokens), sum(completion_tokens),
-                        sum(cost_micros), sum(latency_ms), sum(messages)
+                        sum(cost_micros), sum(latency_ms), sum(messages), count(*) FILTER (WHERE seq % 11 = 0),
+                        coalesce(sum(cost_micros) FILTER (WHERE seq % 11 = 0), 0)
                     FROM rm_usage_event GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""", """
                     INSERT INTO rm_spend_month SELECT date_trunc('month', day)::date, user_id, project, cost_centre,
                         environment, model, sum(requests), sum(prompt_tokens), sum(completion_tokens), sum(cost_micros),
-                        sum(latency_ms), sum(messages)
+                        sum(latency_ms), sum(messages), sum(repeats), sum(wasted_micros)
                     FROM rm_spend GROUP BY 1, 2, 3, 4, 5, 6""", """
+                    INSERT INTO rm_spend_dimension SELECT month, cost_centre, environment, d.dimension, d.value,
+                        sum(requests), sum(prompt_tokens), sum(completion_tokens), sum(cost_micros), sum(latency_ms),
+                        sum(messages), sum(repeats), sum(wasted_micros)
+                    FROM rm_spend_month, LATERAL (VALUES ('user', user_id::text), ('project', project), ('model', model))
+                        AS d(dimension, value)
+                    GROUP BY 1, 2, 3, 4, 5""", """
                     INSERT INTO rm_account_month SELECT user_id::text, date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date,
                         0, sum(cost_micros), count(*), min(seq), max(seq) FROM rm_usage_event GROUP BY 1, 2""", """
                     INSERT INTO rm_prompt SELECT (g % 1000 + 1)::text, md5(g::text), 'model-' || g % 8,
@@ -155,7 +162,8 @@ public final class ReportBench {
                     FROM generate_series(1, 200000) g""", "VACUUM ANALYZE")) {
                 s.execute(sql);
             }
-            out.printf("  rm_spend rows: %,d, rm_spend_month rows: %,d%n", count(s, "rm_spend"), count(s, "rm_spend_month"));
+            out.printf("  rows: rm_spend %,d, rm_spend_month %,d, rm_spend_dimension %,d%n", count(s, "rm_spend"),
+                    count(s, "rm_spend_month"), count(s, "rm_spend_dimension"));
         }
     }
 

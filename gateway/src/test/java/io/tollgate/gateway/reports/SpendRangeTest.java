@@ -15,24 +15,34 @@ class SpendRangeTest {
 
     @Test
     void wholeMonthsComeFromTheMonthlyRollUpAndPartialMonthsFromDays() {
-        SpendRange r = SpendRange.between(LocalDate.parse("2026-10-15"), LocalDate.parse("2026-12-10"), false);
+        SpendRange r = SpendRange.between(LocalDate.parse("2025-10-15"), LocalDate.parse("2025-12-10"), false);
         assertTrue(r.sql().contains("rm_spend_month WHERE month >= ? AND month < ?"), r.sql());
         assertEquals(3, parts(r), "November monthly, October 15-31 and December 1-10 daily");
-        assertEquals("day >= ? AND day < ? AND day >= ? AND day <= ?",
-                r.sql().replaceAll(".*FROM rm_spend WHERE (.*?) UNION ALL .*FROM rm_spend WHERE (.*)\\)$", "$1 AND $2"));
+        SpendRange.Split split = SpendRange.split(LocalDate.parse("2025-10-15"), LocalDate.parse("2025-12-10"));
+        assertEquals(LocalDate.parse("2025-11-01"), split.monthsFrom());
+        assertEquals(LocalDate.parse("2025-12-01"), split.monthsTo());
+        assertEquals("[2025-10-15, 2025-10-31] [2025-12-01, 2025-12-10]", split.days().stream()
+                .map(java.util.Arrays::toString).collect(java.util.stream.Collectors.joining(" ")));
     }
 
     @Test
     void aRangeOfWholeMonthsReadsNoDays() {
-        SpendRange r = SpendRange.between(LocalDate.parse("2026-01-01"), LocalDate.parse("2026-10-31"), false);
+        SpendRange r = SpendRange.between(LocalDate.parse("2025-01-01"), LocalDate.parse("2025-10-31"), false);
         assertEquals(1, parts(r));
         assertTrue(r.sql().contains("rm_spend_month"));
         assertEquals(1, parts(SpendRange.between(null, null, false)));
     }
 
     @Test
+    void aRangeReachingTodayReadsTheCurrentMonthWhole() {
+        LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+        assertEquals(1, parts(SpendRange.between(today.withDayOfMonth(1), today, false)));
+        assertFalse(SpendRange.between(today, today, true).sql().contains("rm_spend_month"));
+    }
+
+    @Test
     void aRangeInsideOneMonthReadsOnlyDays() {
-        SpendRange r = SpendRange.between(LocalDate.parse("2026-11-03"), LocalDate.parse("2026-11-25"), false);
+        SpendRange r = SpendRange.between(LocalDate.parse("2025-11-03"), LocalDate.parse("2025-11-25"), false);
         assertFalse(r.sql().contains("rm_spend_month"), r.sql());
     }
 

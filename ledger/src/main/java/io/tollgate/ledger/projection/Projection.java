@@ -24,6 +24,7 @@ import io.tollgate.ledger.events.UsageRecorded;
 import io.tollgate.ledger.events.UserCreated;
 import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
@@ -111,25 +112,37 @@ public final class Projection {
             state.rateWindows.merge(new WindowKey("user", u.userId(), g, start), one, WindowCounts::plus);
         }
 
+        boolean repeat = prompt(state, at, u);
         SpendKey cell = new SpendKey(LocalDate.ofEpochDay(Math.floorDiv(at.getEpochSecond(), 86_400)), u.userId(),
                 u.keyId(), text(u.project()), text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
-        Spend call = new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros(), u.latencyMs(), u.messages());
+        Spend call = new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros(), u.latencyMs(), u.messages(),
+                repeat ? 1 : 0, repeat ? u.costMicros() : 0);
         state.spend.merge(cell, call, Spend::plus);
-        state.spendMonths.merge(new SpendMonthKey(YearMonth.from(cell.day()), u.userId(), cell.project(),
-                cell.costCentre(), cell.environment(), u.model()), call, Spend::plus);
-
-        if (u.promptHash() != null && u.upstreamStatus() == 200) {
-            PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());
-            PromptStats p = state.prompts.get(key);
-            if (p == null) {
-                state.prompts.put(key, new PromptStats(at, at, 1, 0, 0));
-            } else {
-                boolean repeat = !at.isAfter(p.lastSeen().plus(wasteWindow));
-                state.prompts.put(key, new PromptStats(p.firstSeen(), at.isAfter(p.lastSeen()) ? at : p.lastSeen(),
-                        p.occurrences() + 1, p.repeats() + (repeat ? 1 : 0),
-                        p.wastedMicros() + (repeat ? u.costMicros() : 0)));
-            }
+        YearMonth month = YearMonth.from(cell.day());
+        state.spendMonths.merge(new SpendMonthKey(month, u.userId(), cell.project(), cell.costCentre(),
+                cell.environment(), u.model()), call, Spend::plus);
+        for (String[] d : new String[][] {{"user", Long.toString(u.userId())}, {"project", cell.project()},
+                {"model", u.model()}}) {
+            state.spendDimensions.merge(new DimensionKey(month, cell.costCentre(), cell.environment(), d[0], d[1]), call,
+                    Spend::plus);
         }
+    }
+
+    /** Counts the prompt's occurrence; true when it repeats one seen within the waste window. */
+    private boolean prompt(ReadModels state, Instant at, UsageRecorded u) {
+        if (u.promptHash() == null || u.upstreamStatus() != 200) {
+            return false;
+        }
+        PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());
+        PromptStats p = state.prompts.get(key);
+        if (p == null) {
+            state.prompts.put(key, new PromptStats(at, at, 1, 0, 0));
+            return false;
+        }
+        boolean repeat = !at.isAfter(p.lastSeen().plus(wasteWindow));
+        state.prompts.put(key, new PromptStats(p.firstSeen(), at.isAfter(p.lastSeen()) ? at : p.lastSeen(),
+                p.occurrences() + 1, p.repeats() + (repeat ? 1 : 0), p.wastedMicros() + (repeat ? u.costMicros() : 0)));
+        return repeat;
     }
 
     private static void month(ReadModels state, RecordedEvent e, AccountMonth delta) {

@@ -13,6 +13,7 @@ import java.util.List;
 
 import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
@@ -32,11 +33,13 @@ import io.tollgate.ledger.projection.Rows.WindowKey;
  */
 public final class ReadModelStore {
     public static final List<String> TABLES = List.of("rm_balance", "rm_rate_window", "rm_spend", "rm_prompt", "rm_audit",
-            "rm_usage_event", "rm_account_month", "rm_spend_month");
+            "rm_usage_event", "rm_account_month", "rm_spend_month", "rm_spend_dimension");
+    private static final String DIMENSION_COLUMNS = "month, cost_centre, environment, dimension, value, requests, "
+            + "prompt_tokens, completion_tokens, cost_micros, latency_ms, messages, repeats, wasted_micros";
     private static final String SPEND_MONTH_COLUMNS = "month, user_id, project, cost_centre, environment, model, "
-            + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages";
+            + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages, repeats, wasted_micros";
     private static final String SPEND_COLUMNS = "day, user_id, key_id, project, cost_centre, environment, agent, model, "
-            + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages";
+            + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages, repeats, wasted_micros";
     private static final String USAGE_COLUMNS = "seq, occurred_at, request_id, user_id, key_id, model, provider, endpoint, "
             + "streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, upstream_status, tokens_estimated, "
             + "cost_centre, project, environment, agent, messages";
@@ -86,6 +89,10 @@ public final class ReadModelStore {
         try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_MONTH_COLUMNS + " FROM " + schema
                 + ".rm_spend_month")) {
             readSpendMonths(q, m);
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT " + DIMENSION_COLUMNS + " FROM " + schema
+                + ".rm_spend_dimension")) {
+            readDimensions(q, m);
         }
         try (PreparedStatement q = c.prepareStatement("SELECT account_id, prompt_hash, model, first_seen, last_seen, "
                 + "occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt")) {
@@ -180,6 +187,20 @@ public final class ReadModelStore {
                 readSpendMonths(q, m);
             }
         }
+        if (!touched.spendDimensions.isEmpty()) {
+            var keys = touched.spendDimensions.keySet();
+            try (PreparedStatement q = c.prepareStatement("SELECT " + DIMENSION_COLUMNS + " FROM " + schema
+                    + ".rm_spend_dimension JOIN unnest(?::date[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                    + "AS k(km, kc, ke, kd, kv) ON month = km AND cost_centre = kc AND environment = ke "
+                    + "AND dimension = kd AND value = kv")) {
+                q.setArray(1, c.createArrayOf("date", keys.stream().map(k -> Date.valueOf(k.month().atDay(1))).toArray()));
+                q.setArray(2, c.createArrayOf("text", keys.stream().map(DimensionKey::costCentre).toArray()));
+                q.setArray(3, c.createArrayOf("text", keys.stream().map(DimensionKey::environment).toArray()));
+                q.setArray(4, c.createArrayOf("text", keys.stream().map(DimensionKey::dimension).toArray()));
+                q.setArray(5, c.createArrayOf("text", keys.stream().map(DimensionKey::value).toArray()));
+                readDimensions(q, m);
+            }
+        }
         if (!touched.months.isEmpty()) {
             var keys = touched.months.keySet();
             try (PreparedStatement q = c.prepareStatement("SELECT " + MONTH_COLUMNS.replace("account_id, month",
@@ -223,10 +244,11 @@ public final class ReadModelStore {
             u.executeBatch();
         }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend (" + SPEND_COLUMNS + ") VALUES "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
                 + "environment, agent, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = "
                 + "EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
-                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages")) {
+                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
+                + "wasted_micros = EXCLUDED.wasted_micros")) {
             for (var e : rows.spend.entrySet()) {
                 SpendKey k = e.getKey();
                 Spend v = e.getValue();
@@ -316,10 +338,11 @@ public final class ReadModelStore {
             u.executeBatch();
         }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend_month (" + SPEND_MONTH_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, user_id, project, cost_centre, "
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, user_id, project, cost_centre, "
                 + "environment, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = EXCLUDED.prompt_tokens, "
                 + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
-                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages")) {
+                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
+                + "wasted_micros = EXCLUDED.wasted_micros")) {
             for (var e : rows.spendMonths.entrySet()) {
                 SpendMonthKey k = e.getKey();
                 Spend v = e.getValue();
@@ -330,6 +353,24 @@ public final class ReadModelStore {
                 u.setString(5, k.environment());
                 u.setString(6, k.model());
                 bindSpend(u, 7, v);
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend_dimension (" + DIMENSION_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, cost_centre, environment, dimension, "
+                + "value) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = EXCLUDED.prompt_tokens, "
+                + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
+                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
+                + "wasted_micros = EXCLUDED.wasted_micros")) {
+            for (var e : rows.spendDimensions.entrySet()) {
+                DimensionKey k = e.getKey();
+                u.setDate(1, Date.valueOf(k.month().atDay(1)));
+                u.setString(2, k.costCentre());
+                u.setString(3, k.environment());
+                u.setString(4, k.dimension());
+                u.setString(5, k.value());
+                bindSpend(u, 6, e.getValue());
                 u.addBatch();
             }
             u.executeBatch();
@@ -360,11 +401,13 @@ public final class ReadModelStore {
         u.setLong(first + 3, v.costMicros());
         u.setLong(first + 4, v.latencyMs());
         u.setLong(first + 5, v.messages());
+        u.setLong(first + 6, v.repeats());
+        u.setLong(first + 7, v.wastedMicros());
     }
 
     private static Spend spend(ResultSet rs, int first) throws SQLException {
         return new Spend(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
-                rs.getLong(first + 4), rs.getLong(first + 5));
+                rs.getLong(first + 4), rs.getLong(first + 5), rs.getLong(first + 6), rs.getLong(first + 7));
     }
 
     private static void readSpendMonths(PreparedStatement q, ReadModels m) throws SQLException {
@@ -372,6 +415,15 @@ public final class ReadModelStore {
             while (rs.next()) {
                 m.spendMonths.put(new SpendMonthKey(YearMonth.from(rs.getDate(1).toLocalDate()), rs.getLong(2),
                         rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)), spend(rs, 7));
+            }
+        }
+    }
+
+    private static void readDimensions(PreparedStatement q, ReadModels m) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.spendDimensions.put(new DimensionKey(YearMonth.from(rs.getDate(1).toLocalDate()), rs.getString(2),
+                        rs.getString(3), rs.getString(4), rs.getString(5)), spend(rs, 6));
             }
         }
     }

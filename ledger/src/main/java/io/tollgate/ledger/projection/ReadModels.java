@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
+import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
@@ -39,6 +40,7 @@ public final class ReadModels {
     public final Map<WindowKey, WindowCounts> rateWindows = new HashMap<>();
     public final Map<SpendKey, Spend> spend = new HashMap<>();
     public final Map<SpendMonthKey, Spend> spendMonths = new HashMap<>();
+    public final Map<DimensionKey, Spend> spendDimensions = new HashMap<>();
     public final Map<PromptKey, PromptStats> prompts = new HashMap<>();
     public final Map<Long, AuditEntry> audit = new TreeMap<>();
     public final Map<Long, UsageRow> usage = new TreeMap<>();
@@ -53,6 +55,7 @@ public final class ReadModels {
         diff("rate_window", live.rateWindows, replayed.rateWindows, out);
         diff("spend", live.spend, replayed.spend, out);
         diff("spend_month", live.spendMonths, replayed.spendMonths, out);
+        diff("spend_dimension", live.spendDimensions, replayed.spendDimensions, out);
         diff("prompt", live.prompts, replayed.prompts, out);
         diff("audit", live.audit, replayed.audit, out);
         diff("usage_event", live.usage, replayed.usage, out);

@@ -48,12 +48,16 @@ public final class Rows {
                            String environment, String agent, String model) {
     }
 
-    /** {@code latencyMs} and {@code messages} are sums, for averages and seed 004's message counts. */
+    /**
+     * {@code latencyMs} and {@code messages} are sums, for averages and seed 004's message counts;
+     * {@code repeats} and {@code wastedMicros} count the calls that repeated a prompt (see {@link PromptStats}).
+     */
     public record Spend(long requests, long promptTokens, long completionTokens, long costMicros, long latencyMs,
-                        long messages) {
+                        long messages, long repeats, long wastedMicros) {
         public Spend plus(Spend o) {
             return new Spend(requests + o.requests, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
-                    Math.addExact(costMicros, o.costMicros), latencyMs + o.latencyMs, messages + o.messages);
+                    Math.addExact(costMicros, o.costMicros), latencyMs + o.latencyMs, messages + o.messages,
+                    repeats + o.repeats, Math.addExact(wastedMicros, o.wastedMicros));
         }
     }
 
@@ -63,6 +67,14 @@ public final class Rows {
      */
     public record SpendMonthKey(java.time.YearMonth month, long userId, String project, String costCentre,
                                 String environment, String model) {
+    }
+
+    /**
+     * Spend of one month, cost centre and environment by a single dimension ("user", "project" or
+     * "model" with its value): the few thousand rows an organisation-wide overview sums.
+     */
+    public record DimensionKey(java.time.YearMonth month, String costCentre, String environment, String dimension,
+                               String value) {
     }
 
     /** One usage event as finance lists it (rm_usage_event), keyed by its ledger seq. */

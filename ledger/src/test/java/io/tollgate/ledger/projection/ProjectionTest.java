@@ -77,7 +77,7 @@ class ProjectionTest {
         projection.apply(s, at(T0.plusSeconds(1), usage(7, 70, "m", 5, 5, 50, "b", "Eng")));
         projection.apply(s, at(T0.plusSeconds(2), usage(7, 70, "m", 5, 5, 40, "c", "Sales")));
         SpendKey eng = new SpendKey(LocalDate.parse("2026-10-31"), 7, 70, "proj", "Eng", "live", "", "m");
-        assertEquals(new Spend(2, 15, 25, 150, 10, 2), s.spend.get(eng));
+        assertEquals(new Spend(2, 15, 25, 150, 10, 2, 0, 0), s.spend.get(eng));
         assertEquals(2, s.spend.size());
     }
 
