@@ -31,6 +31,7 @@ import io.tollgate.gateway.health.HealthService;
 import io.tollgate.gateway.health.LedgerLag;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.ErrorResponses;
+import io.tollgate.gateway.http.InputGuard;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.http.RequestMetrics;
 import io.tollgate.gateway.identity.UserDirectory;
@@ -119,6 +120,7 @@ public final class Gateway implements AutoCloseable {
                     plans, limits, admission);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
+                    .addFilter(new InputGuard())
                     .register("/api/users", new UsersService(guard, json, directory))
                     .register("/api/keys", new KeysService(guard, json, directory, false))
                     // Before /api/user/api-keys, whose /{id} would otherwise take "audit-logs" for a key id.

@@ -105,6 +105,9 @@ class ErrorStatusTest extends GatewayTest {
         error(api.get("/api/ledger/events?after_seq=abc", TestStack.ADMIN_KEY), 400, "invalid_after_seq");
         error(api.get("/api/keys/abc", TestStack.ADMIN_KEY), 404, "not_found");
         error(api.get("/api/nothing-here", TestStack.ADMIN_KEY), 404, "not_found");
+        // Postgres text cannot hold U+0000: refused at the door, not with a database error.
+        error(api.get("/api/admin/usage-events?model=a%00b", TestStack.ADMIN_KEY), 400, "invalid_request");
+        error(api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"nul\\u0000@x.io\"}"), 400, "invalid_json");
     }
 
     @Test

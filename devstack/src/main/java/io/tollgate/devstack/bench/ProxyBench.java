@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.tollgate.devstack.DevPostgres;
+import io.tollgate.devstack.GatewayProcess;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.ledger.store.PostgresSettings;
@@ -43,10 +44,10 @@ public final class ProxyBench {
              MockUpstream mock = MockUpstream.start(0, null)) {
             PostgresSettings db = pg.database("tollgate");
             int port = DevPostgres.freePort();
-            Process gateway = startGateway(dir, pg.port(), port);
+            Process gateway = GatewayProcess.start(dir, pg.port(), port, SecretBox.newMasterKey(), ADMIN);
             try {
                 String base = "http://127.0.0.1:" + port;
-                awaitReady(base, gateway);
+                GatewayProcess.awaitReady(base, gateway);
                 String key = setUp(base, mock.baseUrl());
                 String gatewayBody = DIRECT_BODY.replace("mock-chat", "bench-chat");
                 String direct = mock.baseUrl() + "/chat/completions";
@@ -93,43 +94,6 @@ public final class ProxyBench {
 
     private static String streaming(String body) {
         return body.replace("{\"model\"", "{\"stream\":true,\"model\"");
-    }
-
-    private static Process startGateway(Path dir, int pgPort, int port) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx256m", "-Dtollgate.config=/nonexistent"));
-        String logging = System.getProperty("java.util.logging.config.file");
-        if (logging != null) {
-            cmd.add("-Djava.util.logging.config.file=" + logging);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tollgate.gateway.Main"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("gateway.log").toFile());
-        pb.environment().putAll(Map.of("POSTGRES_HOST", "127.0.0.1", "POSTGRES_PORT", Integer.toString(pgPort),
-                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", "tollgate",
-                "SERVER_PORT", Integer.toString(port), "DB_AUTOMIGRATE", "true",
-                "TOLLGATE_MASTER_KEY", SecretBox.newMasterKey(), "TOLLGATE_BOOTSTRAP_ADMIN_KEY", ADMIN,
-                "TOLLGATE_LEDGER_SPOOL", dir.resolve("spool").toString()));
-        return pb.start();
-    }
-
-    private static void awaitReady(String base, Process gateway) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        for (int i = 0; i < 600; i++) {
-            if (!gateway.isAlive()) {
-                throw new IllegalStateException("the gateway exited; see its log");
-            }
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the gateway did not become ready");
     }
 
     private static String setUp(String base, String mockBase) throws Exception {

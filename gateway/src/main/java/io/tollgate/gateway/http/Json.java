@@ -109,7 +109,32 @@ public final class Json {
         if (!(node instanceof ObjectNode object)) {
             throw ApiError.badRequest("invalid_json", "request body must be a JSON object");
         }
+        if (containsNul(object)) {
+            // Postgres text cannot hold U+0000; refused here rather than failing in the database.
+            throw ApiError.badRequest("invalid_json", "request body strings must not contain \\u0000");
+        }
         return object;
+    }
+
+    private static boolean containsNul(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue().indexOf('\0') >= 0;
+        }
+        if (node.isObject()) {
+            for (var it = node.properties().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getKey().indexOf('\0') >= 0 || containsNul(e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (JsonNode child : node) {
+            if (containsNul(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Binds a JSON object to a record, turning unknown fields and wrong types into a 400 that names them. */

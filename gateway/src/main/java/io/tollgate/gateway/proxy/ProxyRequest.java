@@ -39,7 +39,7 @@ public record ProxyRequest(Endpoint endpoint, ObjectNode body, String model, boo
         }
         for (String field : new String[] {"max_tokens", "max_completion_tokens", "n"}) {
             JsonNode v = body.get(field);
-            if (v != null && !v.isNull() && !(v.isIntegralNumber() && v.asLong() > 0)) {
+            if (v != null && !v.isNull() && !(v.isIntegralNumber() && v.canConvertToLong() && v.asLong() > 0)) {
                 throw ApiError.badRequest("invalid_" + field, field + " must be a positive integer");
             }
         }
