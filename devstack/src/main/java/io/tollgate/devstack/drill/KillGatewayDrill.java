@@ -70,8 +70,11 @@ final class KillGatewayDrill {
                             } else {
                                 failures.incrementAndGet();
                             }
-                        } catch (Exception e) {
+                        } catch (java.io.IOException e) {
                             failures.incrementAndGet();
+                            sleepQuietly(); // the gateway is down: retry soon, not in a hot loop
+                        } catch (InterruptedException e) {
+                            return;
                         }
                     }
                 }));
@@ -100,6 +103,14 @@ final class KillGatewayDrill {
             return new Drill.Result("kill-gateway", passed, "kills=5 replies_200=" + okIds.size() + " failed_or_cut="
                     + failures.get() + " usage_events=" + events + " replies_without_event=" + missing
                     + " duplicated_events=" + duplicates);
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
