@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
 
+import io.tollgate.devstack.drill.Projected;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.ledger.projection.ReadModelStore;
 import io.tollgate.ledger.projection.ReadModels;
@@ -28,18 +29,13 @@ final class EventFlow implements AutoCloseable {
         api = new Api(gateway.port());
     }
 
-    /**
-     * Events the read models account for: every event but {@code UsageRecorded} makes one audit row, and
-     * every {@code UsageRecorded} adds one request to its account's balance. Equal to the ledger's count
-     * exactly when each event was applied once; above it means something was counted twice.
-     */
+    /** Events the read models account for (see {@link Projected}). */
     static long appliedEvents(javax.sql.DataSource ds) {
-        return TestStack.count(ds, "SELECT (SELECT count(*) FROM rm_audit) + (SELECT coalesce(sum(requests), 0) "
-                + "FROM rm_balance)");
+        return Projected.applied(ds);
     }
 
     static long ledgerEvents(javax.sql.DataSource ds) {
-        return TestStack.count(ds, "SELECT count(*) FROM ledger_event");
+        return Projected.ledger(ds);
     }
 
     /** Waits until every event in the ledger has been applied, failing at once on a double count. */

@@ -3,13 +3,11 @@ package io.tollgate.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.File;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import io.tollgate.devstack.ProjectorProcess;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.events.NewEvent;
@@ -35,14 +34,7 @@ import io.tollgate.projector.Replay;
 class ProjectorCrashTest {
     private static Process projector(PostgresSettings db, String bootstrap, String topic) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dtollgate.config=/nonexistent", "-cp", classpath,
-                "io.tollgate.projector.ProjectorService");
-        pb.environment().putAll(Map.of("POSTGRES_HOST", db.host(), "POSTGRES_PORT", Integer.toString(db.port()),
-                "POSTGRES_USER", db.user(), "POSTGRES_PASSWORD", db.password(), "POSTGRES_DB", db.name(),
-                "KAFKA_BOOTSTRAP", bootstrap, "KAFKA_TOPIC", topic, "PROJECTOR_GROUP", "crash-" + topic,
-                "PROJECTOR_PORT", "0", "PROJECTOR_INSTANCE", "crash-test-projector"));
-        return pb.redirectErrorStream(true).redirectOutput(File.createTempFile("projector", ".log")).start();
+        return ProjectorProcess.start(File.createTempFile("projector", ".log").toPath(), classpath, db, bootstrap, topic);
     }
 
     @Test

@@ -30,6 +30,8 @@ public final class Drill {
         DRILLS.put("fuzz", FuzzDrill::run);
         DRILLS.put("postgres-outage", PostgresOutageDrill::run);
         DRILLS.put("kill-gateway", KillGatewayDrill::run);
+        DRILLS.put("kafka-outage", KafkaOutageDrill::run);
+        DRILLS.put("projector-crash", ProjectorCrashDrill::run);
     }
 
     private Drill() {

@@ -21,7 +21,10 @@ import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
 import io.tollgate.gateway.providers.SecretBox;
 
-/** A gateway on its own embedded Postgres with the demo catalog on a mock upstream, and an HTTP client for it. */
+/**
+ * A gateway on its own embedded Postgres (and optionally Kafka) with the demo catalog on a mock
+ * upstream, and an HTTP client for it.
+ */
 public final class DrillStack implements AutoCloseable {
     public static final String ADMIN = "tg_live_drilladmin0123456789abcdefABCDEF";
     final Path dir;
@@ -32,18 +35,24 @@ public final class DrillStack implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private DrillStack(Path dir) {
+    private DrillStack(Path dir, String kafkaBootstrap) {
         this.dir = dir;
         postgres = DevPostgres.start(dir.resolve("postgres"));
         mock = MockUpstream.start(0, DemoCatalog.UPSTREAM_KEY);
         config = new GatewayConfig("127.0.0.1", 0, postgres.database("drill"), true, 256 * 1024, Duration.ofSeconds(30),
-                512, Duration.ofSeconds(2), dir.resolve("spool"), "", "tollgate.ledger", SecretBox.newMasterKey(), ADMIN);
+                512, Duration.ofSeconds(2), dir.resolve("spool"), kafkaBootstrap, "drill.ledger", SecretBox.newMasterKey(),
+                ADMIN);
         gateway = Gateway.start(config);
         DemoCatalog.ensure(gateway, mock.baseUrl());
     }
 
     public static DrillStack start(Path dir) {
-        return new DrillStack(dir);
+        return new DrillStack(dir, "");
+    }
+
+    /** With the relay publishing the ledger to the Kafka at {@code kafkaBootstrap}. */
+    public static DrillStack start(Path dir, String kafkaBootstrap) {
+        return new DrillStack(dir, kafkaBootstrap);
     }
 
     String base() {
