@@ -36,10 +36,6 @@ public record Limits(Long requestsPerMinute, Long requestsPerHour, Long requests
         };
     }
 
-    public boolean isEmpty() {
-        return equals(NONE);
-    }
-
     /** These limits with each one {@code o} sets replaced: a user's own limits override its plan's. */
     public Limits overriddenBy(Limits o) {
         return new Limits(pick(o.requestsPerMinute, requestsPerMinute), pick(o.requestsPerHour, requestsPerHour),

@@ -92,6 +92,25 @@ class ProjectionTest {
         assertEquals(new PromptStats(T0, T0.plus(Duration.ofHours(3)), 4, 2, 200),
                 s.prompts.get(new PromptKey("7", "same", "m")));
         assertEquals(0, s.prompts.get(new PromptKey("7", "same", "other-model")).repeats());
+        // The repeats are also in the spend cells and roll-ups, so reports can filter waste like spend.
+        assertEquals(2, s.spend.values().stream().mapToLong(Spend::repeats).sum());
+        assertEquals(200, s.spendMonths.values().stream().mapToLong(Spend::wastedMicros).sum());
+        assertEquals(200, s.spendDimensions.entrySet().stream().filter(e -> e.getKey().dimension().equals("model"))
+                .mapToLong(e -> e.getValue().wastedMicros()).sum());
+    }
+
+    @Test
+    void accountMonthsSplitCreditsAndSpendByTheUtcMonthOfTheEventWithTheirSeqRange() {
+        ReadModels s = new ReadModels();
+        RecordedEvent october = at(T0, usage(7, 70, "m", 1, 1, 100, null, null));
+        RecordedEvent november = at(T0.plusSeconds(31), usage(7, 70, "m", 1, 1, 40, null, null));
+        RecordedEvent credit = at(T0.plusSeconds(60), new CreditsAdded(7, 5_000, "top-up", null, 1));
+        List.of(october, november, credit).forEach(e -> projection.apply(s, e));
+        assertEquals(new Rows.AccountMonth(0, 100, 1, october.seq(), october.seq()),
+                s.months.get(new Rows.MonthKey("7", java.time.YearMonth.parse("2026-10"))));
+        assertEquals(new Rows.AccountMonth(5_000, 40, 1, november.seq(), credit.seq()),
+                s.months.get(new Rows.MonthKey("7", java.time.YearMonth.parse("2026-11"))));
+        assertEquals(2, s.usage.size(), "one usage row per call, keyed by seq");
     }
 
     @Test
