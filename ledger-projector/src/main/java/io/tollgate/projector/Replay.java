@@ -141,7 +141,7 @@ public final class Replay {
         if (failure[0] != null) {
             throw failure[0];
         }
-        return state;
+        return Projection.dropExpiredWindows(state);
     }
 
     /**
@@ -180,7 +180,7 @@ public final class Replay {
             projection.apply(state, e);
             progress.tick();
         }
-        return state;
+        return Projection.dropExpiredWindows(state);
     }
 
     public static void main(String[] args) throws Exception {

@@ -236,6 +236,20 @@ class FinanceReportingTest {
     }
 
     @Test
+    void replayVerifyAgreesWithTheLiveModelsAfterExpiredRateWindowsWerePruned() throws Exception {
+        // October's minute windows are weeks older than today's: both the projector and replay drop them.
+        assertEquals(0, TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM rm_rate_window WHERE "
+                + "granularity = 'MINUTE' AND window_start < now() - interval '3 days'"));
+        assertEquals(0, TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM rm_rate_window WHERE "
+                + "granularity = 'HOUR' AND window_start < now() - interval '32 days'"));
+        assertTrue(TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM rm_rate_window WHERE "
+                + "granularity = 'DAY' AND window_start < '2026-11-01'") > 0, "day windows are kept");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, Replay.run(flow.projectorConfig, Replay.Source.POSTGRES, null, true,
+                new PrintStream(out, true, StandardCharsets.UTF_8)), out.toString());
+    }
+
+    @Test
     void theSpendCsvGroupsByTheAskedDimensions() throws IOException {
         Api.Reply csv = api.get("/api/reports/spend.csv?group_by=cost_centre,month&from=2026-10-01", TestStack.ADMIN_KEY);
         assertEquals(200, csv.status(), csv.body());

@@ -101,6 +101,18 @@ public final class Projection {
         return state;
     }
 
+    /**
+     * Drops rate windows past their granularity's retention, counted back from the newest minute
+     * window; {@link ReadModelStore#save} applies the same rule in SQL to the stored windows.
+     */
+    public static ReadModels dropExpiredWindows(ReadModels state) {
+        state.rateWindows.keySet().stream().filter(k -> k.granularity() == Granularity.MINUTE).map(WindowKey::start)
+                .max(Instant::compareTo).ifPresent(newest -> state.rateWindows.keySet().removeIf(k ->
+                        k.granularity().retentionSeconds() != Long.MAX_VALUE
+                                && k.start().isBefore(newest.minusSeconds(k.granularity().retentionSeconds()))));
+        return state;
+    }
+
     private void usage(ReadModels state, Instant at, UsageRecorded u) {
         state.balances.merge(u.accountId(), new Balance(0, u.costMicros(), 1), (b, d) -> new Balance(b.creditsMicros(),
                 Math.addExact(b.spentMicros(), d.spentMicros()), b.requests() + 1));

@@ -243,6 +243,9 @@ public final class ReadModelStore {
             }
             u.executeBatch();
         }
+        if (!rows.rateWindows.isEmpty()) {
+            dropExpiredWindows(c);
+        }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend (" + SPEND_COLUMNS + ") VALUES "
                 + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
                 + "environment, agent, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = "
@@ -306,6 +309,22 @@ public final class ReadModelStore {
             u.executeBatch();
         }
         saveUsageAndMonths(c, rows);
+    }
+
+    /** {@link Projection#dropExpiredWindows}, on the stored windows. */
+    private void dropExpiredWindows(Connection c) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + schema + ".rm_rate_window WHERE granularity = ? "
+                + "AND window_start < (SELECT max(window_start) FROM " + schema + ".rm_rate_window WHERE granularity = "
+                + "'MINUTE') - make_interval(secs => ?)")) {
+            for (Granularity g : Granularity.values()) {
+                if (g.retentionSeconds() != Long.MAX_VALUE) {
+                    d.setString(1, g.name());
+                    d.setLong(2, g.retentionSeconds());
+                    d.addBatch();
+                }
+            }
+            d.executeBatch();
+        }
     }
 
     private void saveUsageAndMonths(Connection c, ReadModels rows) throws SQLException {

@@ -17,13 +17,24 @@ public final class Rows {
         }
     }
 
+    /**
+     * Rate-window sizes, each with how long its windows are kept: counted back from the newest minute
+     * window, so the same events always leave the same windows (live and replay agree). Day windows
+     * are kept.
+     */
     public enum Granularity {
-        MINUTE(60), HOUR(3600), DAY(86_400);
+        MINUTE(60, 2 * 86_400L), HOUR(3600, 31 * 86_400L), DAY(86_400, Long.MAX_VALUE);
 
         private final long seconds;
+        private final long retentionSeconds;
 
-        Granularity(long seconds) {
+        Granularity(long seconds, long retentionSeconds) {
             this.seconds = seconds;
+            this.retentionSeconds = retentionSeconds;
+        }
+
+        public long retentionSeconds() {
+            return retentionSeconds;
         }
 
         /** The UTC window containing {@code t} (integer arithmetic: replay runs this millions of times). */

@@ -114,6 +114,21 @@ class ProjectionTest {
     }
 
     @Test
+    void rateWindowsPastTheirRetentionAreDroppedCountingBackFromTheNewestMinute() {
+        ReadModels s = new ReadModels();
+        projection.apply(s, at(T0, usage(7, 70, "m", 1, 1, 1, null, null)));
+        projection.apply(s, at(T0.plus(Duration.ofDays(3)), usage(7, 70, "m", 1, 1, 1, null, null)));
+        Projection.dropExpiredWindows(s);
+        assertEquals(List.of(T0.plus(Duration.ofDays(3)).minusSeconds(30)), s.rateWindows.keySet().stream()
+                .filter(k -> k.granularity() == Granularity.MINUTE).map(WindowKey::start).distinct().toList(),
+                "the minute windows of three days ago are gone");
+        assertEquals(2, s.rateWindows.keySet().stream().filter(k -> k.granularity() == Granularity.HOUR)
+                .map(WindowKey::start).distinct().count(), "hour windows are kept 31 days");
+        assertEquals(4, s.rateWindows.keySet().stream().filter(k -> k.granularity() == Granularity.DAY).count(),
+                "day windows (key and user, two days) are kept");
+    }
+
+    @Test
     void adminEventsBecomeAuditEntriesKeyedBySeq() {
         ReadModels s = new ReadModels();
         RecordedEvent revoke = at(T0, new KeyRevoked(70, 7, "leaked", 1));
