@@ -38,6 +38,7 @@ import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.PlanCatalog;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.reports.AuditLogService;
+import io.tollgate.gateway.reports.KeyUsageService;
 import io.tollgate.gateway.reports.OverviewService;
 import io.tollgate.gateway.reports.SpendCsvService;
 import io.tollgate.gateway.reports.StatementService;
@@ -123,8 +124,9 @@ public final class Gateway implements AutoCloseable {
                     .addFilter(new InputGuard())
                     .register("/api/users", new UsersService(guard, json, directory))
                     .register("/api/keys", new KeysService(guard, json, directory, false))
-                    // Before /api/user/api-keys, whose /{id} would otherwise take "audit-logs" for a key id.
+                    // Before /api/user/api-keys, whose /{id} would otherwise take these names for key ids.
                     .register("/api/user/api-keys/audit-logs", new AuditLogService(guard, db))
+                    .register("/api/user/api-keys/usage", new KeyUsageService(guard, db))
                     .register("/api/user/api-keys", new KeysService(guard, json, directory, true))
                     .register("/api/admin/virtual-keys", new VirtualKeysService(guard, json, directory))
                     .register("/api", new CreditsService(guard, json, directory, credits, admission, plans),

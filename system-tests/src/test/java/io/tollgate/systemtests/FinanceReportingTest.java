@@ -187,6 +187,10 @@ class FinanceReportingTest {
         assertEquals(me, api.get("/api/admin/stats/user/" + bob, TestStack.ADMIN_KEY).json());
         assertEquals(403, api.get("/api/admin/stats/user/" + alice, bobKey).status());
         assertEquals(bobs.size(), api.get("/api/user/monitor", bobKey).json().get("stats").get("requests").asLong());
+        JsonNode keys = api.get("/api/user/api-keys/usage", bobKey).json().get("keys");
+        assertEquals(1, keys.size(), "bob's one key, nobody else's");
+        assertEquals(bobs.size(), keys.get(0).get("requests").asLong());
+        assertEquals(sum(bobs, "cost_micros"), micros(keys.get(0).get("cost")));
         assertEquals(403, api.get("/api/admin/monitor", bobKey).status());
         assertTrue(api.get("/api/admin/monitor", TestStack.ADMIN_KEY).json().get("users").asLong() >= 3);
     }
