@@ -1,10 +1,7 @@
 package io.tollgate.gateway.admin;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +20,7 @@ import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.gateway.plans.PlanCatalog;
+import io.tollgate.gateway.reports.Breakdown;
 
 /**
  * Plans and environments (seed 001): the plan catalogue, assigning a plan, a user's plan, its usage
@@ -118,29 +116,10 @@ public final class PlansService implements HttpService {
         Json.send(res, 200, out);
     }
 
-    /** From the projector's spend roll-up: requests, tokens and cost per key environment. */
+    /** From the projector's spend roll-ups: requests, tokens and cost per key environment. */
     private void environments(ServerRequest req, ServerResponse res) {
         Principal caller = guard.caller(req);
-        List<Map<String, Object>> rows = db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT environment, sum(requests), sum(prompt_tokens), "
-                    + "sum(completion_tokens), sum(cost_micros) FROM rm_spend WHERE user_id = ? GROUP BY environment "
-                    + "ORDER BY environment")) {
-                q.setLong(1, caller.userId());
-                List<Map<String, Object>> out = new ArrayList<>();
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("environment", rs.getString(1).isEmpty() ? "unknown" : rs.getString(1));
-                        m.put("requests", rs.getLong(2));
-                        m.put("prompt_tokens", rs.getLong(3));
-                        m.put("completion_tokens", rs.getLong(4));
-                        m.put("cost", KeyInput.usd(rs.getLong(5)));
-                        out.add(m);
-                    }
-                }
-                return out;
-            }
-        });
+        List<Map<String, Object>> rows = db.read(c -> Breakdown.of(c, caller.userId(), "environment", null, null));
         Json.send(res, 200, Map.of("user_id", caller.userId(), "environments", rows));
     }
 

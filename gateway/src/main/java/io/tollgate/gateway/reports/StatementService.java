@@ -1,14 +1,11 @@
 package io.tollgate.gateway.reports;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.helidon.webserver.http.HttpRules;
@@ -97,8 +94,9 @@ public final class StatementService implements HttpService {
             Map<String, Object> usage = new LinkedHashMap<>();
             usage.put("requests", requests);
             usage.put("total", Micros.toDecimal(spent));
-            usage.put("by_model", breakdown(c, "model", userId, month));
-            usage.put("by_cost_centre", breakdown(c, "cost_centre", userId, month));
+            LocalDate last = month.atEndOfMonth();
+            usage.put("by_model", Breakdown.of(c, userId, "model", month.atDay(1), last));
+            usage.put("by_cost_centre", Breakdown.of(c, userId, "cost_centre", month.atDay(1), last));
             body.put("usage", usage);
             body.put("closing_balance", Micros.toDecimal(opening + credits - spent));
             Map<String, Object> seqs = new LinkedHashMap<>();
@@ -108,29 +106,5 @@ public final class StatementService implements HttpService {
             return body;
         });
         Json.send(res, 200, out);
-    }
-
-    private static List<Map<String, Object>> breakdown(Connection c, String column, long userId, YearMonth month)
-            throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT " + column + ", sum(requests), sum(prompt_tokens), "
-                + "sum(completion_tokens), sum(cost_micros) FROM rm_spend WHERE user_id = ? AND day >= ? AND day < ? "
-                + "GROUP BY " + column + " ORDER BY sum(cost_micros) DESC, " + column)) {
-            q.setLong(1, userId);
-            q.setObject(2, month.atDay(1));
-            q.setObject(3, month.plusMonths(1).atDay(1));
-            List<Map<String, Object>> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put(column, rs.getString(1).isEmpty() ? "(none)" : rs.getString(1));
-                    m.put("requests", rs.getLong(2));
-                    m.put("prompt_tokens", rs.getLong(3));
-                    m.put("completion_tokens", rs.getLong(4));
-                    m.put("cost", Micros.toDecimal(rs.getLong(5)));
-                    out.add(m);
-                }
-            }
-            return out;
-        }
     }
 }
