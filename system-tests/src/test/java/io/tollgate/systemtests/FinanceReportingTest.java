@@ -170,6 +170,10 @@ class FinanceReportingTest {
         bobs.get("data").forEach(e -> assertEquals(bob, e.get("user_id").asLong()));
         assertEquals(403, api.get("/api/usage-events?user_id=" + alice, bobKey).status());
         assertEquals(403, api.get("/api/admin/usage-events", bobKey).status());
+        long aliceKeyId = api.get("/api/keys?user_id=" + alice, TestStack.ADMIN_KEY).json().get(0).get("id").asLong();
+        assertEquals(404, api.get("/api/user/api-keys/" + aliceKeyId, bobKey).status(), "another user's key is not visible");
+        assertEquals(403, api.get("/api/keys?user_id=" + alice, bobKey).status());
+        assertEquals(404, api.put("/api/user/api-keys/" + aliceKeyId, bobKey, "{\"action\":\"rotate\"}").status());
         assertEquals(400, api.get("/api/admin/usage-events?cursor=abc", TestStack.ADMIN_KEY).status());
         assertEquals(400, api.get("/api/admin/usage-events?limit=0", TestStack.ADMIN_KEY).status());
     }
