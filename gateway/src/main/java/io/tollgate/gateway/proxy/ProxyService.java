@@ -107,7 +107,7 @@ public final class ProxyService implements HttpService {
             String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                    new UsageMeter(request), started, ticket);
+                    new UsageMeter(request, prompt), started, ticket);
             call(exchange, res);
         }
     }

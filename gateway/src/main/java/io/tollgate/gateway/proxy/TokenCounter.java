@@ -6,8 +6,8 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
 /**
- * Counts tokens locally for upstreams that report no usage, with OpenAI's o200k tokenizer and
- * OpenAI's per-message overhead. An estimate for other vendors' models; events say so
+ * Counts tokens locally, to bound a request's cost before the call and for upstreams that report
+ * no usage, with OpenAI's o200k tokenizer and OpenAI's per-message overhead. An estimate for other vendors' models; events say so
  * ({@code tokens_estimated}).
  */
 public final class TokenCounter {

@@ -14,12 +14,15 @@ final class UsageMeter {
     }
 
     private final ProxyRequest request;
+    /** The prompt counted locally before the call (for the reservation); used when the upstream reports none. */
+    private final long localPromptTokens;
     private Long promptTokens;
     private Long completionTokens;
     private final StringBuilder completion = new StringBuilder();
 
-    UsageMeter(ProxyRequest request) {
+    UsageMeter(ProxyRequest request, long localPromptTokens) {
         this.request = request;
+        this.localPromptTokens = localPromptTokens;
     }
 
     void observe(JsonNode json) {
@@ -77,7 +80,7 @@ final class UsageMeter {
 
     Usage usage(TokenCounter counter) {
         boolean embeddings = request.endpoint() == Endpoint.EMBEDDINGS;
-        long prompt = promptTokens != null ? promptTokens : counter.prompt(request);
+        long prompt = promptTokens != null ? promptTokens : localPromptTokens;
         long out = embeddings ? 0 : completionTokens != null ? completionTokens : counter.text(completion.toString());
         boolean estimated = promptTokens == null || (!embeddings && completionTokens == null);
         return new Usage(prompt, out, estimated);

@@ -20,30 +20,25 @@ final class Period {
 
     /** A day (inclusive bound of a day-based report); an instant counts as its UTC day. */
     static Optional<LocalDate> day(ServerRequest req, String name) {
-        return req.query().first(name).map(v -> {
-            try {
-                return v.length() <= 10 ? LocalDate.parse(v) : Instant.parse(v).atOffset(ZoneOffset.UTC).toLocalDate();
-            } catch (DateTimeParseException e) {
-                throw ApiError.badRequest("invalid_" + name, name + " must be a date (2026-10-31) or an instant "
-                        + "(2026-10-31T12:00:00Z)");
-            }
-        });
+        return req.query().first(name).map(v -> parse(name, v, false).atOffset(ZoneOffset.UTC).toLocalDate());
     }
 
-    /** An instant; a date means the start of that UTC day (for an upper bound: use {@link #endOf}). */
+    /** An instant; a date means the start of that UTC day, or with {@code endOfDay} the start of the next. */
     static Optional<Instant> instant(ServerRequest req, String name, boolean endOfDay) {
-        return req.query().first(name).map(v -> {
-            try {
-                if (v.length() <= 10) {
-                    LocalDate d = LocalDate.parse(v);
-                    return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
-                }
-                return Instant.parse(v);
-            } catch (DateTimeParseException e) {
-                throw ApiError.badRequest("invalid_" + name, name + " must be a date (2026-10-31) or an instant "
-                        + "(2026-10-31T12:00:00Z)");
+        return req.query().first(name).map(v -> parse(name, v, endOfDay));
+    }
+
+    private static Instant parse(String name, String value, boolean endOfDay) {
+        try {
+            if (value.length() <= 10) {
+                LocalDate d = LocalDate.parse(value);
+                return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
             }
-        });
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiError.badRequest("invalid_" + name, name + " must be a date (2026-10-31) or an instant "
+                    + "(2026-10-31T12:00:00Z)");
+        }
     }
 
     static YearMonth month(ServerRequest req, String name) {
