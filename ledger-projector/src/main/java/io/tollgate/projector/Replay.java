@@ -10,19 +10,23 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -45,27 +49,31 @@ import io.tollgate.ledger.projection.Rows.Balance;
 public final class Replay {
     public enum Source { POSTGRES, KAFKA }
 
-    /** Prints a progress line at most once a second. */
+    /** Prints a progress line at most once a second; shards report into it concurrently. */
     public static final class Progress {
         private final PrintStream out;
         private final long total;
         private final long started = System.nanoTime();
-        private long lastPrint = started;
-        long done;
+        private final AtomicLong done = new AtomicLong();
+        private final AtomicLong lastPrint = new AtomicLong(started);
 
         public Progress(PrintStream out, long total) {
             this.out = out;
             this.total = total;
         }
 
-        void tick() {
-            done++;
-            if ((done & 4095) == 0 && System.nanoTime() - lastPrint > 1_000_000_000L) {
-                lastPrint = System.nanoTime();
-                double rate = done / seconds();
-                long eta = rate > 0 ? (long) ((total - done) / rate) : 0;
-                out.printf("replayed %,d of %,d events, %,.0f events/s, ETA %d s%n", done, total, rate, eta);
+        void add(long events) {
+            long now = done.addAndGet(events);
+            long last = lastPrint.get();
+            if (System.nanoTime() - last > 1_000_000_000L && lastPrint.compareAndSet(last, System.nanoTime())) {
+                double rate = now / seconds();
+                long eta = rate > 0 ? (long) ((total - now) / rate) : 0;
+                out.printf("replayed %,d of %,d events, %,.0f events/s, ETA %d s%n", now, total, rate, eta);
             }
+        }
+
+        public long done() {
+            return done.get();
         }
 
         public double seconds() {
@@ -73,114 +81,157 @@ public final class Replay {
         }
     }
 
+    /** Events are reported to {@link Progress} in steps of this many, not one by one. */
+    private static final int STEP = 4096;
+    private static final long PRUNE_EVERY = 250_000;
+    private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
+
     private final Projection projection;
-    private final EventCodec codec = new EventCodec();
+    private final int shards;
+
+    /** @param shards how many threads project at once, each the events of its own accounts */
+    public Replay(Projection projection, int shards) {
+        this.projection = projection;
+        this.shards = shards;
+    }
 
     public Replay(Projection projection) {
-        this.projection = projection;
+        this(projection, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
-     * All events up to {@code until} (null: all), straight from {@code ledger_event}, in seq order.
-     * One thread reads and decodes rows while this one projects them, so both cores work.
+     * All events up to {@code until} (null: all), straight from {@code ledger_event}. Each shard reads
+     * the events of its share of the accounts in seq order over its own connection, so one account's
+     * events are projected in order while the shards (and their Postgres backends) run in parallel.
      */
     public ReadModels fromPostgres(DataSource ds, Instant until, Progress progress) throws SQLException {
-        java.util.concurrent.BlockingQueue<List<RecordedEvent>> batches = new java.util.concurrent.ArrayBlockingQueue<>(64);
-        List<RecordedEvent> end = List.of();
-        SQLException[] failure = new SQLException[1];
-        Thread reader = Thread.ofPlatform().name("replay-reader").daemon().start(() -> {
+        return sharded(shard -> {
+            EventCodec codec = new EventCodec();
+            ReadModels state = new ReadModels();
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);  // lets the driver stream with a cursor instead of loading everything
                 try (PreparedStatement q = c.prepareStatement("SELECT seq, event_id, type, version, account_id, "
-                        + "occurred_at, payload::text FROM ledger_event WHERE occurred_at <= ? ORDER BY seq")) {
+                        + "occurred_at, payload::text FROM ledger_event WHERE occurred_at <= ? "
+                        + "AND (hashtext(account_id) & 2147483647) % ? = ? ORDER BY seq")) {
                     q.setFetchSize(10_000);
-                    q.setTimestamp(1, java.sql.Timestamp.from(until == null ? Instant.parse("9999-12-31T00:00:00Z") : until));
+                    q.setTimestamp(1, java.sql.Timestamp.from(until == null ? END_OF_TIME : until));
+                    q.setInt(2, shards);
+                    q.setInt(3, shard);
                     try (ResultSet rs = q.executeQuery()) {
-                        List<RecordedEvent> batch = new ArrayList<>(1000);
+                        long n = 0;
                         while (rs.next()) {
                             String type = rs.getString(3);
                             int version = rs.getInt(4);
-                            batch.add(new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version,
-                                    rs.getString(5), rs.getTimestamp(6).toInstant(),
+                            projection.apply(state, new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type,
+                                    version, rs.getString(5), rs.getTimestamp(6).toInstant(),
                                     codec.decode(type, version, rs.getString(7))));
-                            if (batch.size() == 1000) {
-                                batches.put(batch);
-                                batch = new ArrayList<>(1000);
+                            if (++n % STEP == 0) {
+                                progress.add(STEP);
+                                pruneNowAndThen(state, n - STEP, n);
                             }
                         }
-                        batches.put(batch);
+                        progress.add(n % STEP);
                     }
                 }
                 c.commit();
-            } catch (SQLException e) {
-                failure[0] = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                try {
-                    batches.put(end);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
             }
+            return state;
         });
-        ReadModels state = new ReadModels();
-        try {
-            for (List<RecordedEvent> batch = batches.take(); batch != end; batch = batches.take()) {
-                for (RecordedEvent e : batch) {
-                    projection.apply(state, e);
-                    progress.tick();
-                }
-            }
-            reader.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            reader.interrupt();  // stops the reader if projecting failed part-way
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        return Projection.dropExpiredWindows(state);
     }
 
     /**
-     * All events from Kafka offset 0 of every partition. Partitions interleave accounts arbitrarily;
-     * events are merged back into seq order (and relay resends dropped) before projecting.
+     * All events from Kafka offset 0 of every partition. Events are keyed by account, so a partition
+     * holds whole accounts in seq order: each shard consumes its own partitions and drops relay resends
+     * (a seq not above the partition's highest so far).
      */
-    public ReadModels fromKafka(String bootstrap, String topic, Instant until, Progress progress) {
-        EnvelopeCodec envelopes = new EnvelopeCodec(codec);
+    public ReadModels fromKafka(String bootstrap, String topic, Instant until, Progress progress) throws SQLException {
         Properties p = LedgerProjector.consumerConfig(new ProjectorConfig(null, bootstrap, topic,
                 "tollgate-replay-" + UUID.randomUUID(), "replay", Duration.ZERO, 0));
-        List<RecordedEvent> events = new ArrayList<>();
+        int partitionCount;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
+            partitionCount = consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
+        }
+        return sharded(shard -> {
+            EnvelopeCodec envelopes = new EnvelopeCodec(new EventCodec());
+            ReadModels state = new ReadModels();
+            List<TopicPartition> mine = new ArrayList<>();
+            for (int i = shard; i < partitionCount; i += shards) {
+                mine.add(new TopicPartition(topic, i));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            // With read_committed, endOffsets is the last stable offset. Judge progress by position, which
-            // also moves past transaction markers and aborted records that are never returned as records.
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    events.add(envelopes.decode(r.value()));
+            if (mine.isEmpty()) {
+                return state;
+            }
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+                consumer.assign(mine);
+                consumer.seekToBeginning(mine);
+                // With read_committed, endOffsets is the last stable offset. Judge progress by position, which
+                // also moves past transaction markers and aborted records that are never returned as records.
+                Map<TopicPartition, Long> end = consumer.endOffsets(mine);
+                Map<TopicPartition, Long> highest = new HashMap<>();
+                long total = 0;
+                while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                    int applied = 0;
+                    for (TopicPartition tp : records.partitions()) {
+                        long last = highest.getOrDefault(tp, 0L);
+                        for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+                            RecordedEvent e = envelopes.decode(r.value());
+                            if (e.seq() > last && (until == null || !e.occurredAt().isAfter(until))) {
+                                last = e.seq();
+                                projection.apply(state, e);
+                                applied++;
+                            }
+                        }
+                        highest.put(tp, last);
+                    }
+                    progress.add(applied);
+                    pruneNowAndThen(state, total, total += applied);
                 }
             }
+            return state;
+        });
+    }
+
+    /**
+     * Drops expired rate windows every {@code PRUNE_EVERY} events, so the map stays small while replaying.
+     * Safe because the newest window only moves forward: what is expired now is expired at the end.
+     */
+    private static void pruneNowAndThen(ReadModels state, long before, long after) {
+        if (before / PRUNE_EVERY != after / PRUNE_EVERY) {
+            Projection.dropExpiredWindows(state);
         }
-        events.sort(Comparator.comparingLong(RecordedEvent::seq));
-        ReadModels state = new ReadModels();
-        long last = 0;
-        for (RecordedEvent e : events) {
-            if (e.seq() == last || (until != null && e.occurredAt().isAfter(until))) {
-                continue;
+    }
+
+    private interface Shard {
+        ReadModels project(int shard) throws SQLException;
+    }
+
+    /** Runs every shard on its own thread and sums their read models (shards hold disjoint accounts). */
+    private ReadModels sharded(Shard task) throws SQLException {
+        ExecutorService pool = Executors.newFixedThreadPool(shards, Thread.ofPlatform().name("replay-shard-", 0)
+                .daemon().factory());
+        try {
+            List<Future<ReadModels>> running = new ArrayList<>();
+            for (int i = 0; i < shards; i++) {
+                int shard = i;
+                running.add(pool.submit(() -> task.project(shard)));
             }
-            last = e.seq();
-            projection.apply(state, e);
-            progress.tick();
+            ReadModels total = new ReadModels();
+            for (Future<ReadModels> f : running) {
+                total.add(f.get());
+            }
+            return Projection.dropExpiredWindows(total);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replay interrupted", e);
+        } finally {
+            pool.shutdownNow();
         }
-        return Projection.dropExpiredWindows(state);
     }
 
     public static void main(String[] args) throws Exception {
@@ -216,7 +267,7 @@ public final class Replay {
             long total;
             try (Connection c = ds.getConnection(); PreparedStatement q = c.prepareStatement(
                     "SELECT count(*) FROM ledger_event WHERE occurred_at <= ?")) {
-                q.setTimestamp(1, java.sql.Timestamp.from(until == null ? Instant.parse("9999-12-31T00:00:00Z") : until));
+                q.setTimestamp(1, java.sql.Timestamp.from(until == null ? END_OF_TIME : until));
                 try (ResultSet rs = q.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
@@ -235,7 +286,7 @@ public final class Replay {
                 c.commit();
             }
             out.printf("replayed %,d events from %s in %.2f s: %,.0f events/s; read models written to schema replay%n",
-                    progress.done, source.name().toLowerCase(), seconds, progress.done / seconds);
+                    progress.done(), source.name().toLowerCase(), seconds, progress.done() / seconds);
             printBalances(out, replayed, until);
             if (!verify) {
                 return 0;

@@ -2,9 +2,11 @@ package io.tollgate.ledger.events;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -36,14 +38,46 @@ public final class EnvelopeCodec {
         }
     }
 
+    /** Reads the envelope in one streaming pass; the payload, written after its type, is decoded in place. */
     public RecordedEvent decode(byte[] bytes) {
-        try {
-            JsonNode n = MAPPER.readTree(bytes);
-            String type = n.get("type").asText();
-            int version = n.get("version").asInt();
-            return new RecordedEvent(n.get("seq").asLong(), UUID.fromString(n.get("event_id").asText()), type, version,
-                    n.get("account_id").asText(), Instant.parse(n.get("occurred_at").asText()),
-                    codec.decode(type, version, n.get("payload").toString()));
+        try (JsonParser p = MAPPER.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            long seq = 0;
+            UUID eventId = null;
+            String type = null;
+            int version = 0;
+            String accountId = null;
+            Instant occurredAt = null;
+            LedgerEvent event = null;
+            String payloadBeforeType = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "seq" -> seq = p.getLongValue();
+                    case "event_id" -> eventId = UUID.fromString(p.getText());
+                    case "type" -> type = p.getText();
+                    case "version" -> version = p.getIntValue();
+                    case "account_id" -> accountId = p.getText();
+                    case "occurred_at" -> occurredAt = Instant.parse(p.getText());
+                    case "payload" -> {
+                        if (type != null && version != 0) {
+                            event = codec.decode(type, version, p);
+                        } else {
+                            payloadBeforeType = MAPPER.readTree(p).toString();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (event == null && payloadBeforeType != null) {
+                event = codec.decode(type, version, payloadBeforeType);
+            }
+            return new RecordedEvent(seq, Objects.requireNonNull(eventId, "event_id"), Objects.requireNonNull(type, "type"),
+                    version, Objects.requireNonNull(accountId, "account_id"),
+                    Objects.requireNonNull(occurredAt, "occurred_at"), Objects.requireNonNull(event, "payload"));
         } catch (IOException | RuntimeException x) {
             throw new IllegalArgumentException("unreadable ledger envelope", x);
         }

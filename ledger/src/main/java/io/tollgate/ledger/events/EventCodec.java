@@ -1,7 +1,9 @@
 package io.tollgate.ledger.events;
 
+import java.io.IOException;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,12 +67,29 @@ public final class EventCodec {
     }
 
     public LedgerEvent decode(String type, int version, String json) {
+        try {
+            return mapper.readValue(json, classOf(type, version));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("corrupt " + type + " payload", e);
+        }
+    }
+
+    /** Decodes the payload object at {@code parser}'s current token, leaving the parser at its end. */
+    public LedgerEvent decode(String type, int version, JsonParser parser) {
+        try {
+            return mapper.readValue(parser, classOf(type, version));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt " + type + " payload", e);
+        }
+    }
+
+    private static Class<? extends LedgerEvent> classOf(String type, int version) {
         int current = versionOf(type);
         if (version != current) {
             throw new IllegalArgumentException(type + " version " + version + " is not readable by this build (knows "
                     + current + ")");
         }
-        Class<? extends LedgerEvent> cls = switch (type) {
+        return switch (type) {
             case "UsageRecorded" -> UsageRecorded.class;
             case "CreditsAdded" -> CreditsAdded.class;
             case "UserCreated" -> UserCreated.class;
@@ -86,10 +105,5 @@ public final class EventCodec {
             case "PlanAssigned" -> PlanAssigned.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
-        try {
-            return mapper.readValue(json, cls);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("corrupt " + type + " payload", e);
-        }
     }
 }

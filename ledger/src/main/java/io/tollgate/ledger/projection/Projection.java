@@ -57,11 +57,7 @@ public final class Projection {
         LedgerEvent event = recorded.event();
         switch (event) {
             case UsageRecorded u -> {
-                usage(state, recorded.occurredAt(), u);
-                state.usage.put(recorded.seq(), new UsageRow(recorded.occurredAt(), u.requestId(), u.userId(), u.keyId(),
-                        u.model(), u.provider(), u.endpoint(), u.streamed(), u.promptTokens(), u.completionTokens(),
-                        u.costMicros(), u.latencyMs(), u.upstreamStatus(), u.tokensEstimated(), u.costCentre(),
-                        u.project(), u.environment(), u.agent(), u.messages()));
+                usage(state, recorded, u);
                 month(state, recorded, new AccountMonth(0, u.costMicros(), 1, recorded.seq(), recorded.seq()));
             }
             case CreditsAdded c -> {
@@ -113,9 +109,17 @@ public final class Projection {
         return state;
     }
 
-    private void usage(ReadModels state, Instant at, UsageRecorded u) {
-        state.balances.merge(u.accountId(), new Balance(0, u.costMicros(), 1), (b, d) -> new Balance(b.creditsMicros(),
-                Math.addExact(b.spentMicros(), d.spentMicros()), b.requests() + 1));
+    private void usage(ReadModels state, RecordedEvent recorded, UsageRecorded u) {
+        Instant at = recorded.occurredAt();
+        // One String object per distinct account and label: memory and key comparisons stay cheap
+        // when replay holds millions of rows made of the same few values.
+        String account = state.intern(u.accountId());
+        String model = state.intern(u.model());
+        String project = state.intern(text(u.project()));
+        String costCentre = state.intern(text(u.costCentre()));
+        String environment = state.intern(text(u.environment()));
+        String agent = state.intern(text(u.agent()));
+        state.balances.merge(account, new Balance(0, u.costMicros(), 1), Balance::plus);
 
         WindowCounts one = new WindowCounts(1, u.totalTokens());
         for (Granularity g : Granularity.values()) {
@@ -124,34 +128,38 @@ public final class Projection {
             state.rateWindows.merge(new WindowKey("user", u.userId(), g, start), one, WindowCounts::plus);
         }
 
-        boolean repeat = prompt(state, at, u);
+        boolean repeat = prompt(state, account, model, at, u);
         SpendKey cell = new SpendKey(LocalDate.ofEpochDay(Math.floorDiv(at.getEpochSecond(), 86_400)), u.userId(),
-                u.keyId(), text(u.project()), text(u.costCentre()), text(u.environment()), text(u.agent()), u.model());
+                u.keyId(), project, costCentre, environment, agent, model);
         Spend call = new Spend(1, u.promptTokens(), u.completionTokens(), u.costMicros(), u.latencyMs(), u.messages(),
                 repeat ? 1 : 0, repeat ? u.costMicros() : 0);
         state.spend.merge(cell, call, Spend::plus);
         YearMonth month = YearMonth.from(cell.day());
-        state.spendMonths.merge(new SpendMonthKey(month, u.userId(), cell.project(), cell.costCentre(),
-                cell.environment(), u.model()), call, Spend::plus);
-        for (String[] d : new String[][] {{"user", Long.toString(u.userId())}, {"project", cell.project()},
-                {"model", u.model()}}) {
-            state.spendDimensions.merge(new DimensionKey(month, cell.costCentre(), cell.environment(), d[0], d[1]), call,
-                    Spend::plus);
-        }
+        state.spendMonths.merge(new SpendMonthKey(month, u.userId(), project, costCentre, environment, model), call,
+                Spend::plus);
+        state.spendDimensions.merge(new DimensionKey(month, costCentre, environment, "user", account), call, Spend::plus);
+        state.spendDimensions.merge(new DimensionKey(month, costCentre, environment, "project", project), call,
+                Spend::plus);
+        state.spendDimensions.merge(new DimensionKey(month, costCentre, environment, "model", model), call, Spend::plus);
+        state.usage.put(recorded.seq(), new UsageRow(at, u.requestId(), u.userId(), u.keyId(), model,
+                state.intern(u.provider()), state.intern(u.endpoint()), u.streamed(), u.promptTokens(),
+                u.completionTokens(), u.costMicros(), u.latencyMs(), u.upstreamStatus(), u.tokensEstimated(),
+                state.intern(u.costCentre()), state.intern(u.project()), state.intern(u.environment()),
+                state.intern(u.agent()), u.messages()));
     }
 
     /** Counts the prompt's occurrence; true when it repeats one seen within the waste window. */
-    private boolean prompt(ReadModels state, Instant at, UsageRecorded u) {
+    private boolean prompt(ReadModels state, String account, String model, Instant at, UsageRecorded u) {
         if (u.promptHash() == null || u.upstreamStatus() != 200) {
             return false;
         }
-        PromptKey key = new PromptKey(u.accountId(), u.promptHash(), u.model());
+        PromptKey key = new PromptKey(account, u.promptHash(), model);
         PromptStats p = state.prompts.get(key);
         if (p == null) {
             state.prompts.put(key, new PromptStats(at, at, 1, 0, 0));
             return false;
         }
-        boolean repeat = !at.isAfter(p.lastSeen().plus(wasteWindow));
+        boolean repeat = !at.isAfter(p.lastSeen().plusSeconds(wasteWindow.getSeconds()).plusNanos(wasteWindow.getNano()));
         state.prompts.put(key, new PromptStats(p.firstSeen(), at.isAfter(p.lastSeen()) ? at : p.lastSeen(),
                 p.occurrences() + 1, p.repeats() + (repeat ? 1 : 0), p.wastedMicros() + (repeat ? u.costMicros() : 0)));
         return repeat;
@@ -159,7 +167,7 @@ public final class Projection {
 
     private static void month(ReadModels state, RecordedEvent e, AccountMonth delta) {
         YearMonth month = YearMonth.from(e.occurredAt().atOffset(ZoneOffset.UTC));
-        state.months.merge(new MonthKey(e.accountId(), month), delta, AccountMonth::plus);
+        state.months.merge(new MonthKey(state.intern(e.accountId()), month), delta, AccountMonth::plus);
     }
 
     private static void audit(ReadModels state, RecordedEvent e, Long actor, String action, String targetType,

@@ -47,6 +47,39 @@ public final class ReadModels {
     public final Map<MonthKey, AccountMonth> months = new HashMap<>();
     /** Highest ledger seq applied; not compared, it only says how far the state goes. */
     public long lastSeq;
+    private final Map<String, String> interned = new HashMap<>();
+
+    /** The one instance of {@code s} these read models use (null stays null); for low-cardinality values only. */
+    String intern(String s) {
+        if (s == null) {
+            return null;
+        }
+        String known = interned.putIfAbsent(s, s);
+        return known == null ? s : known;
+    }
+
+    /**
+     * Adds a shard's read models to these: sums add up; rows that belong to one account or one event
+     * (prompts, audit, usage events) cannot be in two shards, which is checked.
+     */
+    public void add(ReadModels shard) {
+        shard.balances.forEach((k, v) -> balances.merge(k, v, Balance::plus));
+        shard.rateWindows.forEach((k, v) -> rateWindows.merge(k, v, WindowCounts::plus));
+        shard.spend.forEach((k, v) -> spend.merge(k, v, Spend::plus));
+        shard.spendMonths.forEach((k, v) -> spendMonths.merge(k, v, Spend::plus));
+        shard.spendDimensions.forEach((k, v) -> spendDimensions.merge(k, v, Spend::plus));
+        shard.months.forEach((k, v) -> months.merge(k, v, AccountMonth::plus));
+        addDisjoint("prompt", shard.prompts, prompts);
+        addDisjoint("audit", shard.audit, audit);
+        addDisjoint("usage_event", shard.usage, usage);
+        lastSeq = Math.max(lastSeq, shard.lastSeq);
+    }
+
+    private static <K, V> void addDisjoint(String model, Map<K, V> from, Map<K, V> to) {
+        from.forEach((k, v) -> to.merge(k, v, (a, b) -> {
+            throw new IllegalStateException(model + " " + k + " was projected by two shards");
+        }));
+    }
 
     /** Every difference between {@code live} and {@code replayed}, field by field. Empty means identical. */
     public static List<Difference> diff(ReadModels live, ReadModels replayed) {

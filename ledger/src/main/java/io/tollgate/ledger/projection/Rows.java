@@ -2,6 +2,7 @@ package io.tollgate.ledger.projection;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Objects;
 
 /** The rows of the read models, each a key and a value record. All money is micro-units. */
 public final class Rows {
@@ -11,6 +12,11 @@ public final class Rows {
     /** Invariant: {@code available = credits - spent}; spent is the sum of every usage cost of the account. */
     public record Balance(long creditsMicros, long spentMicros, long requests) {
         public static final Balance ZERO = new Balance(0, 0, 0);
+
+        public Balance plus(Balance o) {
+            return new Balance(Math.addExact(creditsMicros, o.creditsMicros), Math.addExact(spentMicros, o.spentMicros),
+                    requests + o.requests);
+        }
 
         public long availableMicros() {
             return creditsMicros - spentMicros;
@@ -44,8 +50,21 @@ public final class Rows {
         }
     }
 
-    /** A rate window of a key or a user ({@code subject} is "key" or "user"). */
+    /**
+     * A rate window of a key or a user ({@code subject} is "key" or "user"). equals and hashCode are
+     * written out, cheapest comparison first: replay looks up millions of these.
+     */
     public record WindowKey(String subject, long subjectId, Granularity granularity, Instant start) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof WindowKey k && subjectId == k.subjectId && granularity == k.granularity
+                    && start.equals(k.start) && subject.equals(k.subject);
+        }
+
+        @Override
+        public int hashCode() {
+            return (int) (31 * (31 * subjectId + start.getEpochSecond()) + granularity.ordinal()) * 31 + subject.hashCode();
+        }
     }
 
     public record WindowCounts(long requests, long tokens) {
@@ -57,6 +76,19 @@ public final class Rows {
     /** One roll-up cell: day × user × key × project × cost centre × environment × agent × model. Absent text is "". */
     public record SpendKey(LocalDate day, long userId, long keyId, String project, String costCentre,
                            String environment, String agent, String model) {
+        /** Written out, numbers first, for the same reason as {@link WindowKey#equals}. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SpendKey k && keyId == k.keyId && userId == k.userId && day.equals(k.day)
+                    && Objects.equals(model, k.model) && Objects.equals(project, k.project)
+                    && Objects.equals(costCentre, k.costCentre) && Objects.equals(environment, k.environment)
+                    && Objects.equals(agent, k.agent);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(day, userId, keyId, project, costCentre, environment, agent, model);
+        }
     }
 
     /**

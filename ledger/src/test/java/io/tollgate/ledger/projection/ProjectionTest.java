@@ -1,6 +1,7 @@
 package io.tollgate.ledger.projection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -140,15 +141,20 @@ class ProjectionTest {
         assertTrue(entry.details().contains("leaked"));
     }
 
-    @Test
-    void theOrderOfDifferentAccountsEventsDoesNotChangeTheResult() {
+    private List<RecordedEvent> mixedUsageOfFiveAccounts(Random random) {
         List<RecordedEvent> events = new ArrayList<>();
-        Random random = new Random(42);
         for (int i = 0; i < 2000; i++) {
             long user = random.nextInt(5);
             events.add(at(T0.plusSeconds(i), usage(user, user * 10, "m" + random.nextInt(3), random.nextInt(50),
                     random.nextInt(50), random.nextInt(1000), "h" + random.nextInt(20), "cc" + random.nextInt(3))));
         }
+        return events;
+    }
+
+    @Test
+    void theOrderOfDifferentAccountsEventsDoesNotChangeTheResult() {
+        Random random = new Random(42);
+        List<RecordedEvent> events = mixedUsageOfFiveAccounts(random);
         ReadModels inOrder = new ReadModels();
         events.forEach(e -> projection.apply(inOrder, e));
         // Kafka keeps each account's order but interleaves accounts arbitrarily.
@@ -161,6 +167,32 @@ class ProjectionTest {
         ReadModels interleaved = new ReadModels();
         perAccount.forEach(list -> list.forEach(e -> projection.apply(interleaved, e)));
         assertEquals(List.of(), ReadModels.diff(inOrder, interleaved));
+    }
+
+    @Test
+    void shardsHoldingDisjointAccountsAddUpToOneProjectionOfEverything() {
+        List<RecordedEvent> events = new ArrayList<>(mixedUsageOfFiveAccounts(new Random(7)));
+        events.add(at(T0, new CreditsAdded(3, 9_000_000, "top-up", "k", 1)));
+        events.add(at(T0, new KeyRevoked(30, 3, "leaked", 1)));
+        ReadModels whole = new ReadModels();
+        events.forEach(e -> projection.apply(whole, e));
+        ReadModels even = new ReadModels();
+        ReadModels odd = new ReadModels();
+        events.forEach(e -> projection.apply(Long.parseLong(e.accountId()) % 2 == 0 ? even : odd, e));
+        ReadModels summed = new ReadModels();
+        summed.add(even);
+        summed.add(odd);
+        assertEquals(List.of(), ReadModels.diff(whole, summed));
+        assertEquals(whole.lastSeq, summed.lastSeq);
+    }
+
+    @Test
+    void anAccountProjectedInTwoShardsIsRefusedWhenAdding() {
+        ReadModels a = projection.apply(new ReadModels(), at(T0, usage(7, 70, "m", 1, 1, 1, "h", null)));
+        ReadModels b = projection.apply(new ReadModels(), at(T0, usage(7, 70, "m", 1, 1, 1, "h", null)));
+        ReadModels summed = new ReadModels();
+        summed.add(a);
+        assertThrows(IllegalStateException.class, () -> summed.add(b));
     }
 
     @Test
