@@ -1,16 +1,20 @@
 package io.tollgate.devstack.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * {@code tollgate bench [--quick] [proxy] [replay] [reports]}: the benchmarks whose numbers go in the
- * README (all three when none is named). Everything runs on loopback with real servers started here,
- * and stops by itself.
+ * {@code tollgate bench [--quick] [--split-cores] [proxy] [replay] [reports]}: the benchmarks whose
+ * numbers go in the README (all three when none is named). Everything runs on loopback with real
+ * servers started here, stops by itself and deletes its data afterwards. {@code --split-cores} gives
+ * the proxy bench's load generator and mock one CPU and the gateway and Postgres the others.
  */
 public final class Bench {
     private static final Set<String> PARTS = Set.of("proxy", "replay", "reports");
@@ -20,14 +24,17 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean splitCores = false;
         List<String> parts = new ArrayList<>();
         for (String a : args) {
             if (a.equals("--quick")) {
                 quick = true;
+            } else if (a.equals("--split-cores")) {
+                splitCores = true;
             } else if (PARTS.contains(a)) {
                 parts.add(a);
             } else {
-                System.err.println("usage: tollgate bench [--quick] [proxy] [replay] [reports]");
+                System.err.println("usage: tollgate bench [--quick] [--split-cores] [proxy] [replay] [reports]");
                 System.exit(2);
             }
         }
@@ -35,9 +42,18 @@ public final class Bench {
             parts = List.of("proxy", "replay", "reports");
         }
         Path dir = Files.createTempDirectory("tollgate-bench");
+        try {
+            run(parts, quick, splitCores, dir);
+        } finally {
+            deleteTree(dir);
+        }
+        System.exit(0);
+    }
+
+    private static void run(List<String> parts, boolean quick, boolean splitCores, Path dir) throws Exception {
         if (parts.contains("proxy")) {
             System.out.println("== proxy: mock upstream direct vs through Tollgate ==");
-            ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), System.out);
+            ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), splitCores, System.out);
         }
         if (parts.contains("replay")) {
             System.out.println("== replay throughput (" + (quick ? "quick: 100k" : "1M") + " synthetic events) ==");
@@ -48,6 +64,13 @@ public final class Bench {
             System.out.printf("== reporting latency (%,d usage events projected) ==%n", events);
             ReportBench.run(dir.resolve("reports"), events, System.out);
         }
-        System.exit(0);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

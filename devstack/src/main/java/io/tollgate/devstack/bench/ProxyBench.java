@@ -39,7 +39,7 @@ public final class ProxyBench {
     private ProxyBench() {
     }
 
-    public static void run(Path dir, Duration phase, PrintStream out) throws Exception {
+    public static void run(Path dir, Duration phase, boolean splitCores, PrintStream out) throws Exception {
         try (DevPostgres pg = DevPostgres.start(dir.resolve("postgres"));
              MockUpstream mock = MockUpstream.start(0, null)) {
             PostgresSettings db = pg.database("tollgate");
@@ -48,12 +48,23 @@ public final class ProxyBench {
             try {
                 String base = "http://127.0.0.1:" + port;
                 GatewayProcess.awaitReady(base, gateway);
+                long postmaster = Cores.postmaster(dir.resolve("postgres"));
+                if (splitCores && Cores.canSplit()) {
+                    Cores.pin(ProcessHandle.current().pid(), Cores.driverCpus());
+                    Cores.pin(gateway.pid(), Cores.systemCpus());
+                    Cores.pin(postmaster, Cores.systemCpus());
+                    out.printf("CPUs: load generator and mock upstream on %s, gateway and Postgres on %s%n",
+                            Cores.driverCpus(), Cores.systemCpus());
+                } else {
+                    out.println("CPUs: shared by load generator, mock upstream, gateway and Postgres");
+                }
                 String key = setUp(base, mock.baseUrl());
                 String gatewayBody = DIRECT_BODY.replace("mock-chat", "bench-chat");
                 String direct = mock.baseUrl() + "/chat/completions";
                 String through = base + "/v1/chat/completions";
                 LoadGenerator load = new LoadGenerator();
                 List<LoadGenerator.Result[]> pairs = new ArrayList<>();
+                List<String> cpuPerRequest = new ArrayList<>();
                 long sent = 0;
                 for (boolean stream : new boolean[] {false, true}) {
                     String d = stream ? streaming(DIRECT_BODY) : DIRECT_BODY;
@@ -61,9 +72,15 @@ public final class ProxyBench {
                     String kind = stream ? "stream" : "plain";
                     sent += load.closedLoop("warm-up", through, key, g, 16, Duration.ofSeconds(3)).requests();
                     load.closedLoop("warm-up", direct, null, d, 16, Duration.ofSeconds(2));
-                    LoadGenerator.Result[] closed = {
-                        load.closedLoop(kind + ", 64 connections, direct", direct, null, d, 64, phase),
+                    LoadGenerator.Result directClosed = load.closedLoop(kind + ", 64 connections, direct", direct, null, d,
+                            64, phase);
+                    long gatewayCpu = Cores.cpuMillis(gateway.pid());
+                    long postgresCpu = Cores.cpuMillis(postmaster);
+                    LoadGenerator.Result[] closed = {directClosed,
                         load.closedLoop(kind + ", 64 connections, through Tollgate", through, key, g, 64, phase)};
+                    cpuPerRequest.add(String.format("%s, 64 connections: gateway %,.0f µs, Postgres %,.0f µs of CPU per request",
+                            kind, (Cores.cpuMillis(gateway.pid()) - gatewayCpu) * 1000.0 / closed[1].requests(),
+                            (Cores.cpuMillis(postmaster) - postgresCpu) * 1000.0 / closed[1].requests()));
                     LoadGenerator.Result[] fixed = {
                         load.fixedRate(kind + ", 1,000 req/s, direct", direct, null, d, 1000, phase),
                         load.fixedRate(kind + ", 1,000 req/s, through Tollgate", through, key, g, 1000, phase)};
@@ -83,6 +100,7 @@ public final class ProxyBench {
                             pair[1].perSecond() / pair[0].perSecond(), pair[1].p(50) - pair[0].p(50),
                             pair[1].p(99) - pair[0].p(99));
                 }
+                cpuPerRequest.forEach(out::println);
                 out.printf("gateway peak RSS: %,d MB; UsageRecorded events written: %,d for %,d requests sent through"
                         + " Tollgate%n", rssKb / 1024, events, sent);
             } finally {

@@ -11,12 +11,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.ClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
 import io.tollgate.gateway.providers.Provider;
 
-/** HTTP to upstream providers over one pooled, keep-alive Helidon WebClient. */
+/**
+ * HTTP to upstream providers over one pooled, keep-alive Helidon HTTP/1.1 client (the protocol-neutral
+ * WebClient would discover the protocol again on every call).
+ */
 public final class UpstreamClient {
     /** The upstream could not be reached or broke the connection: the gateway answers 502. */
     public static final class Unreachable extends RuntimeException {
@@ -26,10 +29,10 @@ public final class UpstreamClient {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final WebClient client;
+    private final Http1Client client;
 
     public UpstreamClient(Duration readTimeout) {
-        this.client = WebClient.builder()
+        this.client = Http1Client.builder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(readTimeout)
                 .keepAlive(true)
@@ -76,7 +79,7 @@ public final class UpstreamClient {
         }
     }
 
-    private static HttpClientRequest authorized(HttpClientRequest req, Provider provider) {
+    private static <T extends ClientRequest<T>> T authorized(T req, Provider provider) {
         if ("anthropic".equals(provider.type())) {
             req.header(HeaderNames.create("anthropic-version"), "2023-06-01");
             if (provider.apiKey() != null) {
