@@ -25,6 +25,7 @@ import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.Credits;
+import io.tollgate.gateway.controls.InFlight;
 import io.tollgate.gateway.controls.LedgerFollower;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.health.HealthService;
@@ -118,7 +119,7 @@ public final class Gateway implements AutoCloseable {
 
             ModelsService models = new ModelsService(guard, json, registry);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission);
+                    plans, limits, admission, new InFlight(config.upstreamConcurrency()));
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())

@@ -16,6 +16,7 @@ public record GatewayConfig(
         boolean autoMigrate,
         int maxBodyBytes,
         Duration upstreamTimeout,
+        int upstreamConcurrency,
         int ledgerBatch,
         Duration ledgerRetry,
         Path ledgerSpool,
@@ -41,6 +42,7 @@ public record GatewayConfig(
                 c.get("db.automigrate").asBoolean().orElse(false),
                 c.get("tollgate.max.body").asInt().orElse(1 << 20),
                 Duration.ofSeconds(c.get("tollgate.upstream.timeout").asInt().orElse(120)),
+                c.get("tollgate.upstream.concurrency").asInt().orElse(4096),
                 c.get("tollgate.ledger.batch").asInt().orElse(512),
                 Duration.ofSeconds(c.get("tollgate.ledger.retry").asInt().orElse(5)),
                 Path.of(c.get("tollgate.ledger.spool").asString().orElse("ledger-spool")),
@@ -51,34 +53,39 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+        return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withDatabase(PostgresSettings db) {
-        return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+        return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
                 ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
     public GatewayConfig withKafka(String bootstrap, String topic) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
                 ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey);
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
-        return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, ledgerBatch,
+        return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+    }
+
+    public GatewayConfig withUpstreamConcurrency(int limit) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, limit, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey);
     }
 }

@@ -30,6 +30,7 @@ import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.controls.Admission;
+import io.tollgate.gateway.controls.InFlight;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.controls.Limits;
 import io.tollgate.gateway.http.ApiError;
@@ -63,10 +64,12 @@ public final class ProxyService implements HttpService {
     private final PlanCatalog plans;
     private final LimitBook limits;
     private final Admission admission;
+    private final InFlight inFlight;
 
     public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
                         TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
-                        Admission admission) {
+                        Admission admission, InFlight inFlight) {
+        this.inFlight = inFlight;
         this.plans = plans;
         this.limits = limits;
         this.admission = admission;
@@ -90,6 +93,12 @@ public final class ProxyService implements HttpService {
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
         long started = System.nanoTime();
         Principal caller = guard.withScope(req, Scopes.INVOKE);
+        try (InFlight.Place place = inFlight.enter()) {
+            proxy(req, res, requested, caller, started);
+        }
+    }
+
+    private void proxy(ServerRequest req, ServerResponse res, Endpoint requested, Principal caller, long started) {
         Plan plan = plans.find(caller.planId()).orElse(null);
         ProxyRequest request = ProxyRequest.of(requested, json.readObject(req));
         ModelRoute route = resolve(caller, plan, request);

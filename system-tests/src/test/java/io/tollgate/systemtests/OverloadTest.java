@@ -1,0 +1,53 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.tollgate.gateway.Gateway;
+import io.tollgate.ledger.store.PostgresSettings;
+
+/** Past its bound of calls in flight the gateway refuses at once, calls no upstream, ledgers nothing. */
+class OverloadTest {
+    @Test
+    void aCallBeyondTheInFlightBoundGets503WithRetryAfterAndNoUpstreamCallOrEvent() throws Exception {
+        PostgresSettings db = TestStack.freshDatabase();
+        try (Gateway g = Gateway.start(TestStack.config(db).withUpstreamConcurrency(1));
+             HikariDataSource ds = db.pool("overload-test")) {
+            Api api = new Api(g.port());
+            Catalog.register(api);
+            String key = api.newKey(null, "completion:invoke,model:any");
+            long before = TestStack.mock().calls();
+            CompletableFuture<Api.Reply> slow = CompletableFuture.supplyAsync(() -> api.post("/v1/chat/completions",
+                    key, Catalog.chatBody("chat-slow", "word ".repeat(60).trim(), true)));
+            TestStack.await("the slow stream to reach the upstream", 10, () -> TestStack.mock().calls() > before);
+            assertTrue(!slow.isDone(), "the stream is still flowing");
+            long upstreamCalls = TestStack.mock().calls();
+
+            Api.Reply refused = api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "one more", false));
+            assertEquals(503, refused.status(), refused.body());
+            assertEquals("overloaded", refused.json().get("error").get("code").asText());
+            assertEquals("1", refused.header("retry-after"));
+            assertEquals(upstreamCalls, TestStack.mock().calls(), "a refused call reaches no upstream");
+
+            assertEquals(200, slow.get(30, TimeUnit.SECONDS).status());
+            assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "now", false)).status(),
+                    "the place is free again once the stream ends");
+            TestStack.await("both calls' events", 10, () -> usageEvents(ds) == 2);
+            assertTrue(TestStack.usageEvents(ds).stream().allMatch(e -> e.get("upstream_status").asInt() == 200),
+                    "the refused call left no event");
+        }
+    }
+
+    private static long usageEvents(DataSource ds) {
+        return TestStack.count(ds, "SELECT count(*) FROM ledger_event WHERE type = 'UsageRecorded'");
+    }
+}
