@@ -86,17 +86,49 @@ public final class Replay {
     private static final long PRUNE_EVERY = 250_000;
     private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
 
+    /**
+     * Where the one-row-per-event models (usage events, audit) go while replaying. They grow with the
+     * ledger, so a replay of a long ledger writes them out as it goes instead of holding them.
+     */
+    public interface EventRows {
+        /** Keeps them in the returned read models (for comparisons in memory; fine for small ledgers). */
+        EventRows KEEP = state -> { };
+
+        /** Takes the event rows {@code state} holds now; called from several shard threads at once. */
+        void drain(ReadModels state) throws SQLException;
+
+        /** Writes them into {@code store}'s tables and drops them from memory. */
+        static EventRows writeTo(DataSource ds, ReadModelStore store) {
+            return state -> {
+                try (Connection c = ds.getConnection()) {
+                    store.saveEventRows(c, state);
+                }
+                state.usage.clear();
+                state.audit.clear();
+            };
+        }
+    }
+
+    /** Event rows are drained once a shard holds this many. */
+    private static final int DRAIN_AT = 20_000;
+
     private final Projection projection;
     private final int shards;
+    private final EventRows eventRows;
 
     /** @param shards how many threads project at once, each the events of its own accounts */
-    public Replay(Projection projection, int shards) {
+    public Replay(Projection projection, int shards, EventRows eventRows) {
         this.projection = projection;
         this.shards = shards;
+        this.eventRows = eventRows;
+    }
+
+    public Replay(Projection projection, EventRows eventRows) {
+        this(projection, Math.max(2, Runtime.getRuntime().availableProcessors()), eventRows);
     }
 
     public Replay(Projection projection) {
-        this(projection, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this(projection, EventRows.KEEP);
     }
 
     /**
@@ -128,9 +160,11 @@ public final class Replay {
                             if (++n % STEP == 0) {
                                 progress.add(STEP);
                                 pruneNowAndThen(state, n - STEP, n);
+                                drainIfFull(state);
                             }
                         }
                         progress.add(n % STEP);
+                        eventRows.drain(state);
                     }
                 }
                 c.commit();
@@ -186,7 +220,9 @@ public final class Replay {
                     }
                     progress.add(applied);
                     pruneNowAndThen(state, total, total += applied);
+                    drainIfFull(state);
                 }
+                eventRows.drain(state);
             }
             return state;
         });
@@ -199,6 +235,12 @@ public final class Replay {
     private static void pruneNowAndThen(ReadModels state, long before, long after) {
         if (before / PRUNE_EVERY != after / PRUNE_EVERY) {
             Projection.dropExpiredWindows(state);
+        }
+    }
+
+    private void drainIfFull(ReadModels state) throws SQLException {
+        if (state.usage.size() + state.audit.size() >= DRAIN_AT) {
+            eventRows.drain(state);
         }
     }
 
@@ -262,8 +304,12 @@ public final class Replay {
     /** Runs a replay as the command does and returns its exit status (0 ok, 1 differences found). */
     public static int run(ProjectorConfig config, Source source, Instant until, boolean verify, PrintStream out)
             throws SQLException {
-        Replay replay = new Replay(new Projection(config.wasteWindow()));
+        ReadModelStore fresh = new ReadModelStore("replay");
         try (HikariDataSource ds = config.database().pool("tollgate-replay")) {
+            try (Connection c = ds.getConnection()) {
+                fresh.createFresh(c);
+            }
+            Replay replay = new Replay(new Projection(config.wasteWindow()), EventRows.writeTo(ds, fresh));
             long total;
             try (Connection c = ds.getConnection(); PreparedStatement q = c.prepareStatement(
                     "SELECT count(*) FROM ledger_event WHERE occurred_at <= ?")) {
@@ -278,10 +324,8 @@ public final class Replay {
                     ? replay.fromKafka(config.kafkaBootstrap(), config.topic(), until, progress)
                     : replay.fromPostgres(ds, until, progress);
             double seconds = progress.seconds();
-            ReadModelStore fresh = new ReadModelStore("replay");
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
-                fresh.createFresh(c);
                 fresh.save(c, replayed);
                 c.commit();
             }
@@ -291,11 +335,12 @@ public final class Replay {
             if (!verify) {
                 return 0;
             }
-            ReadModels live;
+            List<ReadModels.Difference> differences;
             try (Connection c = ds.getConnection()) {
-                live = new ReadModelStore("public").loadAll(c);
+                ReadModelStore live = new ReadModelStore("public");
+                differences = new ArrayList<>(ReadModels.diff(live.loadAggregates(c), replayed));
+                differences.addAll(live.eventRowDifferences(c, fresh));
             }
-            var differences = ReadModels.diff(live, replayed);
             differences.forEach(d -> out.println("DIFFERENCE " + d));
             out.println(differences.isEmpty() ? "verify: OK, live read models equal the replay"
                     : "verify: FAILED, " + differences.size() + " difference(s)");

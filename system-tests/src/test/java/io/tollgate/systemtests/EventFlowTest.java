@@ -183,4 +183,29 @@ class EventFlowTest {
             s.execute("UPDATE rm_balance SET spent_micros = spent_micros - 1 WHERE account_id = '" + bob + "'");
         }
     }
+
+    @Test
+    void verifyComparesUsageEventRowsWrittenOutDuringReplayAndNamesATamperedOne() throws Exception {
+        try (Connection c = flow.gateway.dataSource().getConnection(); Statement s = c.createStatement()) {
+            long seq;
+            try (var rs = s.executeQuery("SELECT min(seq) FROM rm_usage_event")) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, replay(Replay.Source.POSTGRES, null, true, out), out.toString());
+            assertEquals(TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM rm_usage_event"),
+                    TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM replay.rm_usage_event"),
+                    "every usage row written to the replay schema");
+
+            s.execute("UPDATE rm_usage_event SET cost_micros = cost_micros + 1 WHERE seq = " + seq);
+            try {
+                ByteArrayOutputStream tampered = new ByteArrayOutputStream();
+                assertEquals(1, replay(Replay.Source.POSTGRES, null, true, tampered));
+                assertTrue(tampered.toString().contains("DIFFERENCE usage_event " + seq + " row: live=("), tampered.toString());
+            } finally {
+                s.execute("UPDATE rm_usage_event SET cost_micros = cost_micros - 1 WHERE seq = " + seq);
+            }
+        }
+    }
 }

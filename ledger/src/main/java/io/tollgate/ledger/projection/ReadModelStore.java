@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.tollgate.ledger.projection.Rows.AccountMonth;
@@ -61,7 +62,37 @@ public final class ReadModelStore {
         }
     }
 
+    /** Every row of every read model. */
     public ReadModels loadAll(Connection c) throws SQLException {
+        ReadModels m = loadAggregates(c);
+        try (PreparedStatement q = c.prepareStatement("SELECT " + USAGE_COLUMNS + " FROM " + schema + ".rm_usage_event");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                m.usage.put(rs.getLong(1), new UsageRow(rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9),
+                        rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getInt(14), rs.getBoolean(15),
+                        rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20)));
+            }
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT seq, occurred_at, actor_user_id, action, target_type, "
+                + "target_id, account_id, outcome, details FROM " + schema + ".rm_audit");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                long actorId = rs.getLong(3);
+                Long actor = rs.wasNull() ? null : actorId;
+                m.audit.put(rs.getLong(1), new AuditEntry(rs.getTimestamp(2).toInstant(), actor,
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                        rs.getString(9)));
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The summed read models only, without the one-row-per-event ones (usage events, audit), which
+     * grow with the ledger and are compared in SQL instead ({@link #eventRowDifferences}).
+     */
+    public ReadModels loadAggregates(Connection c) throws SQLException {
         ReadModels m = new ReadModels();
         try (PreparedStatement q = c.prepareStatement("SELECT account_id, credits_micros, spent_micros, requests FROM "
                 + schema + ".rm_balance")) {
@@ -73,15 +104,6 @@ public final class ReadModelStore {
         }
         try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_COLUMNS + " FROM " + schema + ".rm_spend")) {
             readSpend(q, m);
-        }
-        try (PreparedStatement q = c.prepareStatement("SELECT " + USAGE_COLUMNS + " FROM " + schema + ".rm_usage_event");
-             ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-                m.usage.put(rs.getLong(1), new UsageRow(rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getLong(4),
-                        rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9),
-                        rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getInt(14), rs.getBoolean(15),
-                        rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20)));
-            }
         }
         try (PreparedStatement q = c.prepareStatement("SELECT " + MONTH_COLUMNS + " FROM " + schema + ".rm_account_month")) {
             readMonths(q, m);
@@ -97,17 +119,6 @@ public final class ReadModelStore {
         try (PreparedStatement q = c.prepareStatement("SELECT account_id, prompt_hash, model, first_seen, last_seen, "
                 + "occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt")) {
             readPrompts(q, m);
-        }
-        try (PreparedStatement q = c.prepareStatement("SELECT seq, occurred_at, actor_user_id, action, target_type, "
-                + "target_id, account_id, outcome, details FROM " + schema + ".rm_audit");
-             ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-                long actorId = rs.getLong(3);
-                Long actor = rs.wasNull() ? null : actorId;
-                m.audit.put(rs.getLong(1), new AuditEntry(rs.getTimestamp(2).toInstant(), actor,
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                        rs.getString(9)));
-            }
         }
         return m;
     }
@@ -219,18 +230,20 @@ public final class ReadModelStore {
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_balance VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (account_id) DO UPDATE SET credits_micros = EXCLUDED.credits_micros, "
                 + "spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests")) {
+            int rowsInBatch = 0;
             for (var e : rows.balances.entrySet()) {
                 u.setString(1, e.getKey());
                 u.setLong(2, e.getValue().creditsMicros());
                 u.setLong(3, e.getValue().spentMicros());
                 u.setLong(4, e.getValue().requests());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_rate_window VALUES (?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (subject, subject_id, granularity, window_start) DO UPDATE SET "
                 + "requests = EXCLUDED.requests, tokens = EXCLUDED.tokens")) {
+            int rowsInBatch = 0;
             for (var e : rows.rateWindows.entrySet()) {
                 WindowKey k = e.getKey();
                 u.setString(1, k.subject());
@@ -239,7 +252,7 @@ public final class ReadModelStore {
                 u.setTimestamp(4, Timestamp.from(k.start()));
                 u.setLong(5, e.getValue().requests());
                 u.setLong(6, e.getValue().tokens());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
@@ -252,6 +265,7 @@ public final class ReadModelStore {
                 + "EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
                 + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
                 + "wasted_micros = EXCLUDED.wasted_micros")) {
+            int rowsInBatch = 0;
             for (var e : rows.spend.entrySet()) {
                 SpendKey k = e.getKey();
                 Spend v = e.getValue();
@@ -264,7 +278,7 @@ public final class ReadModelStore {
                 u.setString(7, k.agent());
                 u.setString(8, k.model());
                 bindSpend(u, 9, v);
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
@@ -272,6 +286,7 @@ public final class ReadModelStore {
                 + "ON CONFLICT (account_id, prompt_hash, model) DO UPDATE SET first_seen = EXCLUDED.first_seen, "
                 + "last_seen = EXCLUDED.last_seen, occurrences = EXCLUDED.occurrences, repeats = EXCLUDED.repeats, "
                 + "wasted_micros = EXCLUDED.wasted_micros")) {
+            int rowsInBatch = 0;
             for (var e : rows.prompts.entrySet()) {
                 PromptKey k = e.getKey();
                 PromptStats v = e.getValue();
@@ -283,12 +298,19 @@ public final class ReadModelStore {
                 u.setLong(6, v.occurrences());
                 u.setLong(7, v.repeats());
                 u.setLong(8, v.wastedMicros());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
+        saveEventRows(c, rows);
+        saveMonths(c, rows);
+    }
+
+    /** Writes the one-row-per-event read models (usage events, audit) of {@code rows}; rows already stored stay. */
+    public void saveEventRows(Connection c, ReadModels rows) throws SQLException {
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (seq) DO NOTHING")) {
+            int rowsInBatch = 0;
             for (var e : rows.audit.entrySet()) {
                 AuditEntry a = e.getValue();
                 u.setLong(1, e.getKey());
@@ -304,32 +326,14 @@ public final class ReadModelStore {
                 u.setString(7, a.accountId());
                 u.setString(8, a.outcome());
                 u.setString(9, a.details());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
-        saveUsageAndMonths(c, rows);
-    }
 
-    /** {@link Projection#dropExpiredWindows}, on the stored windows. */
-    private void dropExpiredWindows(Connection c) throws SQLException {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + schema + ".rm_rate_window WHERE granularity = ? "
-                + "AND window_start < (SELECT max(window_start) FROM " + schema + ".rm_rate_window WHERE granularity = "
-                + "'MINUTE') - make_interval(secs => ?)")) {
-            for (Granularity g : Granularity.values()) {
-                if (g.retentionSeconds() != Long.MAX_VALUE) {
-                    d.setString(1, g.name());
-                    d.setLong(2, g.retentionSeconds());
-                    d.addBatch();
-                }
-            }
-            d.executeBatch();
-        }
-    }
-
-    private void saveUsageAndMonths(Connection c, ReadModels rows) throws SQLException {
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_usage_event (" + USAGE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
+            int rowsInBatch = 0;
             for (var e : rows.usage.entrySet()) {
                 UsageRow r = e.getValue();
                 u.setLong(1, e.getKey());
@@ -352,16 +356,57 @@ public final class ReadModelStore {
                 u.setString(18, r.environment());
                 u.setString(19, r.agent());
                 u.setLong(20, r.messages());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
+    }
+
+    /** {@link Projection#dropExpiredWindows}, on the stored windows. */
+    private void dropExpiredWindows(Connection c) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + schema + ".rm_rate_window WHERE granularity = ? "
+                + "AND window_start < (SELECT max(window_start) FROM " + schema + ".rm_rate_window WHERE granularity = "
+                + "'MINUTE') - make_interval(secs => ?)")) {
+            for (Granularity g : Granularity.values()) {
+                if (g.retentionSeconds() != Long.MAX_VALUE) {
+                    d.setString(1, g.name());
+                    d.setLong(2, g.retentionSeconds());
+                    d.addBatch();
+                }
+            }
+            d.executeBatch();
+        }
+    }
+
+    /**
+     * Every usage-event and audit row that differs between this schema (live) and {@code replayed}'s,
+     * compared in Postgres: these models have a row per event, too many to hold for a comparison.
+     */
+    public List<ReadModels.Difference> eventRowDifferences(Connection c, ReadModelStore replayed) throws SQLException {
+        List<ReadModels.Difference> out = new ArrayList<>();
+        for (String[] model : new String[][] {{"usage_event", "rm_usage_event"}, {"audit", "rm_audit"}}) {
+            try (PreparedStatement q = c.prepareStatement("SELECT coalesce(l.seq, r.seq), l::text, r::text FROM "
+                    + schema + "." + model[1] + " l FULL JOIN " + replayed.schema + "." + model[1] + " r ON l.seq = r.seq "
+                    + "WHERE l IS DISTINCT FROM r ORDER BY 1 LIMIT 1000");
+                 ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ReadModels.Difference(model[0], Long.toString(rs.getLong(1)), "row",
+                            rs.getString(2) == null ? "missing" : rs.getString(2),
+                            rs.getString(3) == null ? "missing" : rs.getString(3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void saveMonths(Connection c, ReadModels rows) throws SQLException {
         try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend_month (" + SPEND_MONTH_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, user_id, project, cost_centre, "
                 + "environment, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = EXCLUDED.prompt_tokens, "
                 + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
                 + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
                 + "wasted_micros = EXCLUDED.wasted_micros")) {
+            int rowsInBatch = 0;
             for (var e : rows.spendMonths.entrySet()) {
                 SpendMonthKey k = e.getKey();
                 Spend v = e.getValue();
@@ -372,7 +417,7 @@ public final class ReadModelStore {
                 u.setString(5, k.environment());
                 u.setString(6, k.model());
                 bindSpend(u, 7, v);
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
@@ -382,6 +427,7 @@ public final class ReadModelStore {
                 + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
                 + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
                 + "wasted_micros = EXCLUDED.wasted_micros")) {
+            int rowsInBatch = 0;
             for (var e : rows.spendDimensions.entrySet()) {
                 DimensionKey k = e.getKey();
                 u.setDate(1, Date.valueOf(k.month().atDay(1)));
@@ -390,7 +436,7 @@ public final class ReadModelStore {
                 u.setString(4, k.dimension());
                 u.setString(5, k.value());
                 bindSpend(u, 6, e.getValue());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
             u.executeBatch();
         }
@@ -398,6 +444,7 @@ public final class ReadModelStore {
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, month) DO UPDATE SET credits_micros = "
                 + "EXCLUDED.credits_micros, spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests, "
                 + "first_seq = EXCLUDED.first_seq, last_seq = EXCLUDED.last_seq")) {
+            int rowsInBatch = 0;
             for (var e : rows.months.entrySet()) {
                 AccountMonth a = e.getValue();
                 u.setString(1, e.getKey().accountId());
@@ -407,8 +454,18 @@ public final class ReadModelStore {
                 u.setLong(5, a.requests());
                 u.setLong(6, a.firstSeq());
                 u.setLong(7, a.lastSeq());
-                u.addBatch();
+                addBatch(u, ++rowsInBatch);
             }
+            u.executeBatch();
+        }
+    }
+
+    /** Rows sent per JDBC batch: a replay saves millions of rows, which must not sit in one batch in memory. */
+    private static final int BATCH_ROWS = 10_000;
+
+    private static void addBatch(PreparedStatement u, int rowsInBatch) throws SQLException {
+        u.addBatch();
+        if (rowsInBatch % BATCH_ROWS == 0) {
             u.executeBatch();
         }
     }
