@@ -1,6 +1,8 @@
 package io.tollgate.devstack.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +18,7 @@ import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.relay.LedgerRelay;
 import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.PostgresSettings;
+import io.tollgate.projector.ProjectorConfig;
 import io.tollgate.projector.Replay;
 import io.tollgate.schema.Migrate;
 
@@ -62,9 +65,26 @@ public final class ReplayBench {
                 double kafkaRate = events / fromKafka.seconds();
                 out.printf("replay from Kafka: %,d events in %.2f s = %,.0f events/s%n", events, fromKafka.seconds(),
                         kafkaRate);
+                commandLine(db, kafka.bootstrap(), out);
                 return new Result(events, relayRate, pgRate, kafkaRate);
             }
         }
+    }
+
+    /**
+     * The {@code tollgate replay} command itself on the same events: projecting while writing the
+     * per-event rows into schema replay, then saving the summed models.
+     */
+    private static void commandLine(PostgresSettings db, String bootstrap, PrintStream out) throws Exception {
+        ProjectorConfig config = new ProjectorConfig(db, bootstrap, "bench.ledger", "bench", "replay",
+                Duration.ofHours(24), 0);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        Replay.run(config, Replay.Source.POSTGRES, null, false, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" events from ")).forEach(l ->
+                out.println("replay command: " + l));
+        out.printf("replay command: %.1f s in all, read models saved included%n", seconds);
     }
 
     /** Synthetic UsageRecorded rows, generated inside Postgres (the ledger's own JSON field names). */
