@@ -39,6 +39,7 @@ import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.projection.ReadModelStore;
 import io.tollgate.ledger.projection.ReadModels;
 import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.store.PostgresSettings;
 
 /**
  * {@code tollgate replay [--source postgres|kafka] [--until TIMESTAMP] [--verify] [--data DIR]}:
@@ -124,7 +125,12 @@ public final class Replay {
     }
 
     public Replay(Projection projection, EventRows eventRows) {
-        this(projection, Math.max(2, Runtime.getRuntime().availableProcessors()), eventRows);
+        this(projection, defaultShards(), eventRows);
+    }
+
+    /** One shard per core, at least two. */
+    public static int defaultShards() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     public Replay(Projection projection) {
@@ -135,6 +141,7 @@ public final class Replay {
      * All events up to {@code until} (null: all), straight from {@code ledger_event}. Each shard reads
      * the events of its share of the accounts in seq order over its own connection, so one account's
      * events are projected in order while the shards (and their Postgres backends) run in parallel.
+     * {@code ds} must allow one connection per shard at once (two with {@link EventRows#writeTo}).
      */
     public ReadModels fromPostgres(DataSource ds, Instant until, Progress progress) throws SQLException {
         return sharded(shard -> {
@@ -305,11 +312,14 @@ public final class Replay {
     public static int run(ProjectorConfig config, Source source, Instant until, boolean verify, PrintStream out)
             throws SQLException {
         ReadModelStore fresh = new ReadModelStore("replay");
-        try (HikariDataSource ds = config.database().pool("tollgate-replay")) {
+        int shards = defaultShards();
+        // Each shard reads over one connection and writes its event rows over another.
+        PostgresSettings db = config.database().withPool(Math.max(config.database().pool(), 2 * shards + 1));
+        try (HikariDataSource ds = db.pool("tollgate-replay")) {
             try (Connection c = ds.getConnection()) {
                 fresh.createFresh(c);
             }
-            Replay replay = new Replay(new Projection(config.wasteWindow()), EventRows.writeTo(ds, fresh));
+            Replay replay = new Replay(new Projection(config.wasteWindow()), shards, EventRows.writeTo(ds, fresh));
             long total;
             try (Connection c = ds.getConnection(); PreparedStatement q = c.prepareStatement(
                     "SELECT count(*) FROM ledger_event WHERE occurred_at <= ?")) {

@@ -52,9 +52,10 @@ class ReplayUntilTest {
             assertEquals(8_500_000, TestStack.count(gateway.dataSource(),
                     "SELECT credits_micros - spent_micros FROM replay.rm_balance WHERE account_id = '42'"));
 
+            // A pool configured for the projector (here a single connection) is widened for replay's shards.
             ByteArrayOutputStream all = new ByteArrayOutputStream();
-            Replay.run(TestStack.projectorConfig(db, "", "unused"), Replay.Source.POSTGRES, null, false,
-                    new PrintStream(all, true, StandardCharsets.UTF_8));
+            assertEquals(0, Replay.run(TestStack.projectorConfig(db.withPool(1), "", "unused"), Replay.Source.POSTGRES,
+                    null, false, new PrintStream(all, true, StandardCharsets.UTF_8)), all.toString());
             assertTrue(all.toString().contains("42: 11.000000 - 5.500000 = 5.500000"), all.toString());
         }
     }

@@ -12,6 +12,10 @@ public record PostgresSettings(String host, int port, String user, String passwo
                 + "&reWriteBatchedInserts=true";
     }
 
+    public PostgresSettings withPool(int size) {
+        return new PostgresSettings(host, port, user, password, name, sslMode, size);
+    }
+
     public HikariDataSource pool(String poolName) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(jdbcUrl());
