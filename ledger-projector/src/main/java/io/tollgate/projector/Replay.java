@@ -316,8 +316,10 @@ public final class Replay {
         // Each shard reads over one connection and writes its event rows over another.
         PostgresSettings db = config.database().withPool(Math.max(config.database().pool(), 2 * shards + 1));
         try (HikariDataSource ds = db.pool("tollgate-replay")) {
+            List<String> deferredIndexes;
             try (Connection c = ds.getConnection()) {
                 fresh.createFresh(c);
+                deferredIndexes = fresh.deferIndexes(c);
             }
             Replay replay = new Replay(new Projection(config.wasteWindow()), shards, EventRows.writeTo(ds, fresh));
             long total;
@@ -337,6 +339,7 @@ public final class Replay {
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
                 fresh.save(c, replayed);
+                fresh.buildIndexes(c, deferredIndexes);
                 c.commit();
             }
             out.printf("replayed %,d events from %s in %.2f s: %,.0f events/s; read models written to schema replay%n",

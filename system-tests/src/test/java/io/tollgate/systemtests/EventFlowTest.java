@@ -197,6 +197,10 @@ class EventFlowTest {
             assertEquals(TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM rm_usage_event"),
                     TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM replay.rm_usage_event"),
                     "every usage row written to the replay schema");
+            assertEquals(TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+                    + "'public' AND tablename LIKE 'rm\\_%'"), TestStack.count(flow.gateway.dataSource(),
+                    "SELECT count(*) FROM pg_indexes WHERE schemaname = 'replay'"),
+                    "indexes deferred during the load are built again");
 
             s.execute("UPDATE rm_usage_event SET cost_micros = cost_micros + 1 WHERE seq = " + seq);
             try {

@@ -63,6 +63,41 @@ public final class ReadModelStore {
     }
 
     /** Every row of every read model. */
+    /**
+     * Drops this schema's non-unique indexes and returns how to build them again ({@link #buildIndexes}):
+     * bulk-loading millions of rows into unindexed tables and indexing once is much cheaper than
+     * maintaining every index row by row. Unique indexes stay; saving relies on them.
+     */
+    public List<String> deferIndexes(Connection c) throws SQLException {
+        List<String> definitions = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                + "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace "
+                + "WHERE n.nspname = ? AND NOT x.indisunique")) {
+            q.setString(1, schema);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                    definitions.add(rs.getString(2));
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String name : names) {
+                s.execute("DROP INDEX " + schema + "." + name);
+            }
+        }
+        return definitions;
+    }
+
+    public void buildIndexes(Connection c, List<String> definitions) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String definition : definitions) {
+                s.execute(definition);
+            }
+        }
+    }
+
     public ReadModels loadAll(Connection c) throws SQLException {
         ReadModels m = loadAggregates(c);
         try (PreparedStatement q = c.prepareStatement("SELECT " + USAGE_COLUMNS + " FROM " + schema + ".rm_usage_event");
