@@ -124,17 +124,14 @@ public final class Replay {
         this.eventRows = eventRows;
     }
 
-    public Replay(Projection projection, EventRows eventRows) {
-        this(projection, defaultShards(), eventRows);
-    }
-
     /** One shard per core, at least two. */
     public static int defaultShards() {
         return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
+    /** Keeps every row in memory, one shard per core: for comparisons in tests, drills and the bench. */
     public Replay(Projection projection) {
-        this(projection, EventRows.KEEP);
+        this(projection, defaultShards(), EventRows.KEEP);
     }
 
     /**
