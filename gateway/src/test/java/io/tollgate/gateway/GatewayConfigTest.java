@@ -19,6 +19,12 @@ class GatewayConfigTest {
         assertEquals("jdbc:postgresql://localhost:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true", c.database().jdbcUrl());
         assertTrue(c.autoMigrate());
         assertEquals(1048576, c.maxBodyBytes());
+        assertEquals(4096, c.upstreamConcurrency());
+    }
+
+    @Test
+    void theInFlightBoundIsSetByItsEnvironmentVariable() {
+        assertEquals(64, GatewayConfig.load(YAML, Map.of("TOLLGATE_UPSTREAM_CONCURRENCY", "64")).upstreamConcurrency());
     }
 
     @Test
