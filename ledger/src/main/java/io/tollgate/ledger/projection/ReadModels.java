@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.tollgate.ledger.projection.Rows.AccountMonth;
@@ -42,8 +41,8 @@ public final class ReadModels {
     public final Map<SpendMonthKey, Spend> spendMonths = new HashMap<>();
     public final Map<DimensionKey, Spend> spendDimensions = new HashMap<>();
     public final Map<PromptKey, PromptStats> prompts = new HashMap<>();
-    public final Map<Long, AuditEntry> audit = new TreeMap<>();
-    public final Map<Long, UsageRow> usage = new TreeMap<>();
+    public final Map<Long, AuditEntry> audit = new HashMap<>();
+    public final Map<Long, UsageRow> usage = new HashMap<>();
     public final Map<MonthKey, AccountMonth> months = new HashMap<>();
     /** Highest ledger seq applied; not compared, it only says how far the state goes. */
     public long lastSeq;
