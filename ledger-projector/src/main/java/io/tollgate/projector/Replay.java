@@ -162,9 +162,7 @@ public final class Replay {
                                     version, rs.getString(5), rs.getTimestamp(6).toInstant(),
                                     codec.decode(type, version, rs.getString(7))));
                             if (++n % STEP == 0) {
-                                progress.add(STEP);
-                                pruneNowAndThen(state, n - STEP, n);
-                                drainIfFull(state);
+                                projected(state, progress, n - STEP, n);
                             }
                         }
                         progress.add(n % STEP);
@@ -222,9 +220,7 @@ public final class Replay {
                         }
                         highest.put(tp, last);
                     }
-                    progress.add(applied);
-                    pruneNowAndThen(state, total, total += applied);
-                    drainIfFull(state);
+                    projected(state, progress, total, total += applied);
                 }
                 eventRows.drain(state);
             }
@@ -233,16 +229,16 @@ public final class Replay {
     }
 
     /**
-     * Drops expired rate windows every {@code PRUNE_EVERY} events, so the map stays small while replaying.
-     * Safe because the newest window only moves forward: what is expired now is expired at the end.
+     * Book-keeping after a shard projected events {@code before} to {@code after}: progress, dropping
+     * expired rate windows every {@code PRUNE_EVERY} events so the map stays small (safe because the
+     * newest window only moves forward: what is expired now is expired at the end), and draining the
+     * event rows once there are {@code DRAIN_AT} of them.
      */
-    private static void pruneNowAndThen(ReadModels state, long before, long after) {
+    private void projected(ReadModels state, Progress progress, long before, long after) throws SQLException {
+        progress.add(after - before);
         if (before / PRUNE_EVERY != after / PRUNE_EVERY) {
             Projection.dropExpiredWindows(state);
         }
-    }
-
-    private void drainIfFull(ReadModels state) throws SQLException {
         if (state.usage.size() + state.audit.size() >= DRAIN_AT) {
             eventRows.drain(state);
         }

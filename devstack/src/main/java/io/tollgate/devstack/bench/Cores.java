@@ -33,9 +33,7 @@ final class Cores {
 
     /** Pins every thread of {@code pid} and of its current child processes; threads and processes they start inherit it. */
     static void pin(long pid, String cpus) throws IOException, InterruptedException {
-        List<Long> pids = new ArrayList<>(List.of(pid));
-        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
-        for (long p : pids) {
+        for (long p : withChildren(pid)) {
             Process taskset = new ProcessBuilder(TASKSET.toString(), "-a", "-p", "-c", cpus, Long.toString(p))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (taskset.waitFor() != 0) {
@@ -46,10 +44,8 @@ final class Cores {
 
     /** CPU time (user + system) used so far by {@code pid} and its child processes alive now, in ms. */
     static long cpuMillis(long pid) {
-        List<Long> pids = new ArrayList<>(List.of(pid));
-        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
         long ticks = 0;
-        for (long p : pids) {
+        for (long p : withChildren(pid)) {
             try {
                 String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
                 // Fields after the command name, which is in parentheses and may hold spaces.
@@ -60,6 +56,12 @@ final class Cores {
             }
         }
         return ticks * 10;  // USER_HZ is 100 on Linux
+    }
+
+    private static List<Long> withChildren(long pid) {
+        List<Long> pids = new ArrayList<>(List.of(pid));
+        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+        return pids;
     }
 
     /** The postmaster's pid, first line of {@code postmaster.pid} in its data directory. */

@@ -115,10 +115,14 @@ public final class Projection {
         // when replay holds millions of rows made of the same few values.
         String account = state.intern(u.accountId());
         String model = state.intern(u.model());
-        String project = state.intern(text(u.project()));
-        String costCentre = state.intern(text(u.costCentre()));
-        String environment = state.intern(text(u.environment()));
-        String agent = state.intern(text(u.agent()));
+        String projectOrNull = state.intern(u.project());
+        String costCentreOrNull = state.intern(u.costCentre());
+        String environmentOrNull = state.intern(u.environment());
+        String agentOrNull = state.intern(u.agent());
+        String project = text(projectOrNull);
+        String costCentre = text(costCentreOrNull);
+        String environment = text(environmentOrNull);
+        String agent = text(agentOrNull);
         state.balances.merge(account, new Balance(0, u.costMicros(), 1), Balance::plus);
 
         WindowCounts one = new WindowCounts(1, u.totalTokens());
@@ -144,8 +148,7 @@ public final class Projection {
         state.usage.put(recorded.seq(), new UsageRow(at, u.requestId(), u.userId(), u.keyId(), model,
                 state.intern(u.provider()), state.intern(u.endpoint()), u.streamed(), u.promptTokens(),
                 u.completionTokens(), u.costMicros(), u.latencyMs(), u.upstreamStatus(), u.tokensEstimated(),
-                state.intern(u.costCentre()), state.intern(u.project()), state.intern(u.environment()),
-                state.intern(u.agent()), u.messages()));
+                costCentreOrNull, projectOrNull, environmentOrNull, agentOrNull, u.messages()));
     }
 
     /** Counts the prompt's occurrence; true when it repeats one seen within the waste window. */
