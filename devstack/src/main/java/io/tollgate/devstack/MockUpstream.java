@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -43,7 +44,10 @@ public final class MockUpstream implements AutoCloseable {
                 .post("/v1/completions", this::completions)
                 .post("/v1/embeddings", this::embeddings)
                 .post("/v1/messages", this::messages);
-        this.server = WebServer.builder().host("127.0.0.1").port(port).routing(routing).build().start();
+        // TCP_NODELAY as real providers serve streams: with Nagle each flushed chunk would wait for an ACK.
+        this.server = WebServer.builder().host("127.0.0.1").port(port)
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                .routing(routing).build().start();
     }
 
     /** @param requiredKey the API key callers must present, or null to accept any */

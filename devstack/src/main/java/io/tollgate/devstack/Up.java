@@ -26,6 +26,7 @@ public final class Up {
     }
 
     public static void main(String[] args) {
+        Gateway.preferPlatformPollers();
         boolean demo = false;
         Integer port = null;
         Path data = Path.of("data");

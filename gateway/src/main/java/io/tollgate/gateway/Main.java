@@ -8,6 +8,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Gateway.preferPlatformPollers();
         GatewayConfig config = GatewayConfig.load(Path.of(System.getProperty("tollgate.config", "config/tollgate.yaml")));
         Gateway gateway = Gateway.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));

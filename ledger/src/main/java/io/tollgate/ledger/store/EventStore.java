@@ -31,6 +31,13 @@ public final class EventStore {
     private static final String INSERT = "INSERT INTO ledger_event (event_id, type, version, account_id, occurred_at, payload) "
             + "VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING";
 
+    private static final String APPEND_ALONE = "WITH append_lock AS (SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")) "
+            + "INSERT INTO ledger_event (event_id, type, version, account_id, occurred_at, payload) "
+            + "SELECT e.event_id::uuid, e.type, e.version, e.account_id, e.occurred_at::timestamptz, e.payload::jsonb "
+            + "FROM append_lock, unnest(?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY "
+            + "AS e(event_id, type, version, account_id, occurred_at, payload, n) ORDER BY e.n "
+            + "ON CONFLICT (event_id) DO NOTHING";
+
     private final DataSource dataSource;
     private final EventCodec codec;
 
@@ -69,17 +76,41 @@ public final class EventStore {
         }
     }
 
-    /** Appends in a transaction of its own. */
+    /**
+     * Appends in a transaction of its own, in one statement and so one round trip: the lock, then
+     * the rows in list order. The join with the lock's row means no row (and no seq) exists before
+     * the lock is held. Group commit pays this per batch, so it is the ledger's share of a proxied
+     * call's latency; three round trips (lock, insert, commit) cost ~0.2 ms of it.
+     */
     public void append(List<NewEvent> events) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                append(c, events);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        if (events.isEmpty()) {
+            return;
+        }
+        int n = events.size();
+        String[] ids = new String[n];
+        String[] types = new String[n];
+        Integer[] versions = new Integer[n];
+        String[] accounts = new String[n];
+        String[] occurred = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewEvent e = events.get(i);
+            ids[i] = e.eventId().toString();
+            types[i] = EventCodec.typeOf(e.event());
+            versions[i] = EventCodec.versionOf(types[i]);
+            accounts[i] = e.event().accountId();
+            occurred[i] = e.occurredAt().toString();
+            payloads[i] = codec.encode(e.event());
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(APPEND_ALONE)) {
+            c.setAutoCommit(true);
+            insert.setArray(1, c.createArrayOf("text", ids));
+            insert.setArray(2, c.createArrayOf("text", types));
+            insert.setArray(3, c.createArrayOf("int4", versions));
+            insert.setArray(4, c.createArrayOf("text", accounts));
+            insert.setArray(5, c.createArrayOf("text", occurred));
+            insert.setArray(6, c.createArrayOf("text", payloads));
+            insert.executeUpdate();
         }
     }
 
