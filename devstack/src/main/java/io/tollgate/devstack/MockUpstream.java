@@ -28,7 +28,7 @@ import io.helidon.webserver.http.ServerResponse;
  *
  * <p>Model names switch behaviours for tests and demos: {@code *no-usage*} never reports usage,
  * {@code *fail-500*} answers 500, {@code *fail-400*} answers 400, {@code *slow*} pauses between stream
- * chunks, {@code *cut*} breaks the stream off before its end.
+ * chunks, {@code *burst*} writes a whole stream at once, {@code *cut*} breaks the stream off before its end.
  */
 public final class MockUpstream implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -292,6 +292,12 @@ public final class MockUpstream implements AutoCloseable {
     private static void stream(ServerResponse res, String model, List<String> events, String finalEvent, String raw) {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         try (OutputStream out = res.outputStream()) {
+            if (model.contains("burst")) {
+                StringBuilder all = new StringBuilder();
+                events.forEach(e -> all.append(raw == null ? "data: " + e + "\n\n" : e + "\n\n"));
+                out.write(all.append(finalEvent).toString().getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             for (int i = 0; i < events.size(); i++) {
                 String e = events.get(i);
                 String frame = raw == null ? "data: " + e + "\n\n" : e + "\n\n";

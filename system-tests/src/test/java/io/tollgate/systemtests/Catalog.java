@@ -31,6 +31,7 @@ final class Catalog {
         model(api, "chat-fail-400", "mock-chat-fail-400", openaiId, "0.50", "1.50");
         model(api, "chat-cut", "mock-chat-cut", openaiId, "0.50", "1.50");
         model(api, "chat-slow", "mock-chat-slow", openaiId, "0.50", "1.50");
+        model(api, "chat-burst", "mock-chat-burst", openaiId, "0.50", "1.50");
         model(api, "claude", "mock-claude", anthropicId, "3", "15");
     }
 

@@ -61,6 +61,34 @@ class StreamingAndAliasesTest extends GatewayTest {
     }
 
     @Test
+    void streamEventsThatArriveTogetherAreForwardedInOneWrite() throws Exception {
+        // The burst mock writes the whole stream at once; read over a raw socket to see the HTTP chunks.
+        String body = Catalog.chatBody("chat-burst", "a b c d e f g h i j k l m n o p q r s t", true);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.setSoTimeout(10_000);
+            var in = socket.getInputStream();
+            var received = new java.io.ByteArrayOutputStream();
+            while (!received.toString(java.nio.charset.StandardCharsets.UTF_8).endsWith("\r\n0\r\n\r\n")) {
+                int b = in.read();
+                assertTrue(b >= 0, "the reply ended before its last chunk: " + received);
+                received.write(b);
+            }
+            String reply = received.toString(java.nio.charset.StandardCharsets.UTF_8);
+            String entity = reply.substring(reply.indexOf("\r\n\r\n") + 4);
+            int events = entity.split("data: ", -1).length - 1;
+            // Chunked encoding: every HTTP chunk starts with a line holding only its size in hex.
+            long chunks = entity.lines().filter(l -> l.matches("[0-9a-fA-F]+") && !l.equals("0")).count();
+            assertTrue(entity.contains("[DONE]"), reply);
+            assertTrue(events > 20, "events: " + events);
+            assertTrue(chunks <= 3, events + " events went out in " + chunks + " writes");
+        }
+    }
+
+    @Test
     void anthropicMessagesStreamAndPlainAreLedgeredFromAnthropicUsage() {
         String body = "{\"model\":\"claude\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi there claude\"}]}";
         Api.Reply plain = api.post("/v1/messages", key, body);

@@ -73,7 +73,7 @@ public final class Json {
             return new byte[0];
         }
         try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes(maxBodyBytes + 1);
+            byte[] body = Bodies.read(in, declared, maxBodyBytes);
             if (body.length > maxBodyBytes) {
                 throw tooLarge();
             }

@@ -34,6 +34,7 @@ import io.tollgate.gateway.controls.InFlight;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.controls.Limits;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;
@@ -189,15 +190,16 @@ public final class ProxyService implements HttpService {
     private void relayBody(Exchange exchange, HttpClientResponse reply, ServerResponse res) {
         byte[] body;
         try (InputStream in = reply.inputStream()) {
-            body = in.readNBytes(MAX_UPSTREAM_BODY);
+            body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY);
         } catch (IOException | UncheckedIOException e) {
             exchange.record(200, exchange.meter.reportedOnly());
             throw ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
         }
-        JsonNode parsed = parse(body);
+        JsonNode parsed = body.length > MAX_UPSTREAM_BODY ? null : parse(body);
         if (parsed == null) {
             exchange.record(200, exchange.meter.reportedOnly());
-            throw ApiError.badGateway("upstream_invalid_response", "the upstream reply was not JSON");
+            throw ApiError.badGateway("upstream_invalid_response", "the upstream reply was not JSON of at most "
+                    + (MAX_UPSTREAM_BODY >> 20) + " MB");
         }
         exchange.meter.observe(parsed);
         exchange.record(200, exchange.meter.usage(tokens));
@@ -247,7 +249,8 @@ public final class ProxyService implements HttpService {
                     exchange.record(200, exchange.meter.usage(tokens));
                 }
                 if (forward) {
-                    clientGone = !write(out, event.append('\n').toString());
+                    // Events that arrived together leave together: flush once nothing more is already here.
+                    clientGone = !write(out, event.append('\n').toString(), last || !events.ready());
                 }
                 if (last) {
                     break;
@@ -259,7 +262,7 @@ public final class ProxyService implements HttpService {
             // Upstream broke mid-stream: what was generated so far is still recorded below.
         } catch (ApiError e) {
             // The ledger refused the usage event: the client gets an error instead of the final event.
-            write(out, "data: " + errorJson(e) + "\n\n");
+            write(out, "data: " + errorJson(e) + "\n\n", true);
         } finally {
             if (!exchange.recorded) {
                 try {
@@ -280,7 +283,7 @@ public final class ProxyService implements HttpService {
     private void refuse(Exchange exchange, HttpClientResponse reply, int status) {
         JsonNode body;
         try (InputStream in = reply.inputStream()) {
-            body = parse(in.readNBytes(64 << 10));
+            body = parse(Bodies.read(in, reply.headers().contentLength().orElse(-1), 64 << 10));
         } catch (IOException | UncheckedIOException e) {
             body = null;
         }
@@ -306,10 +309,12 @@ public final class ProxyService implements HttpService {
         return chunk.path("usage").isObject() && chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
     }
 
-    private static boolean write(OutputStream out, String text) {
+    private static boolean write(OutputStream out, String text, boolean flush) {
         try {
             out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            if (flush) {
+                out.flush();
+            }
             return true;
         } catch (IOException | UncheckedIOException e) {
             return false;

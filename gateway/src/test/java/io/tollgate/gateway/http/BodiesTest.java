@@ -1,0 +1,48 @@
+package io.tollgate.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+import org.junit.jupiter.api.Test;
+
+class BodiesTest {
+    /** Records the largest read it was asked for: the size of the buffer the caller allocated. */
+    private static final class Recording extends ByteArrayInputStream {
+        int largestRead;
+
+        Recording(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            largestRead = Math.max(largestRead, len);
+            return super.read(b, off, len);
+        }
+    }
+
+    @Test
+    void aBodyWithADeclaredLengthIsReadIntoABufferOfExactlyThatSize() throws IOException {
+        byte[] json = "{\"model\":\"m\"}".getBytes();
+        Recording in = new Recording(json);
+        assertArrayEquals(json, Bodies.read(in, json.length, 1 << 20));
+        assertEquals(json.length, in.largestRead);
+    }
+
+    @Test
+    void aBodyShorterThanDeclaredIsReturnedAsItCame() throws IOException {
+        assertArrayEquals(new byte[] {1, 2}, Bodies.read(new ByteArrayInputStream(new byte[] {1, 2}), 5, 100));
+    }
+
+    @Test
+    void withoutALengthOrOverTheLimitAtMostOneByteMoreThanTheLimitIsRead() throws IOException {
+        InputStream big = new ByteArrayInputStream(new byte[1000]);
+        assertEquals(101, Bodies.read(big, -1, 100).length);
+        assertEquals(101, Bodies.read(new ByteArrayInputStream(new byte[1000]), 1000, 100).length);
+        assertEquals(10, Bodies.read(new ByteArrayInputStream(new byte[10]), -1, 100).length);
+    }
+}
