@@ -11,5 +11,5 @@ WORKDIR /app
 COPY --from=build /out/lib /app/lib
 COPY config /app/config
 EXPOSE 8080 8081
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Dtollgate.config=/app/config/tollgate.yaml", "-Djava.util.logging.config.file=/app/config/logging.properties", "-cp", "/app/lib/*"]
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-Dtollgate.config=/app/config/tollgate.yaml", "-Djava.util.logging.config.file=/app/config/logging.properties", "-cp", "/app/lib/*"]
 CMD ["io.tollgate.gateway.Main"]

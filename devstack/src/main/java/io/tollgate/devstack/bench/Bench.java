@@ -53,7 +53,8 @@ public final class Bench {
     private static void run(List<String> parts, boolean quick, boolean splitCores, Path dir) throws Exception {
         if (parts.contains("proxy")) {
             System.out.println("== proxy: mock upstream direct vs through Tollgate ==");
-            ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), splitCores, System.out);
+            ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), Duration.ofSeconds(quick ? 6 : 20),
+                    splitCores, System.out);
         }
         if (parts.contains("replay")) {
             System.out.println("== replay throughput (" + (quick ? "quick: 100k" : "1M") + " synthetic events) ==");

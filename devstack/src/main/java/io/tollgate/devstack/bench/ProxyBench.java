@@ -39,7 +39,8 @@ public final class ProxyBench {
     private ProxyBench() {
     }
 
-    public static void run(Path dir, Duration phase, boolean splitCores, PrintStream out) throws Exception {
+    public static void run(Path dir, Duration phase, Duration warmUp, boolean splitCores, PrintStream out)
+            throws Exception {
         try (DevPostgres pg = DevPostgres.start(dir.resolve("postgres"));
              MockUpstream mock = MockUpstream.start(0, null)) {
             PostgresSettings db = pg.database("tollgate");
@@ -70,8 +71,10 @@ public final class ProxyBench {
                     String d = stream ? streaming(DIRECT_BODY) : DIRECT_BODY;
                     String g = stream ? streaming(gatewayBody) : gatewayBody;
                     String kind = stream ? "stream" : "plain";
-                    sent += load.closedLoop("warm-up", through, key, g, 16, Duration.ofSeconds(3)).requests();
-                    load.closedLoop("warm-up", direct, null, d, 16, Duration.ofSeconds(2));
+                    // Both sides measured warm: the JIT needs ~20 s of this load before the gateway's CPU per
+                    // call settles (it falls from ~400 µs to under 100 µs), and a production gateway runs warm.
+                    sent += load.closedLoop("warm-up", through, key, g, 64, warmUp).requests();
+                    load.closedLoop("warm-up", direct, null, d, 64, warmUp.dividedBy(3));
                     LoadGenerator.Result directClosed = load.closedLoop(kind + ", 64 connections, direct", direct, null, d,
                             64, phase);
                     long gatewayCpu = Cores.cpuMillis(gateway.pid());

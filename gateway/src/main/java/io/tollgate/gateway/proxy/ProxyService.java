@@ -1,12 +1,12 @@
 package io.tollgate.gateway.proxy;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -54,6 +54,8 @@ public final class ProxyService implements HttpService {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<Integer> PASSED_THROUGH = Set.of(400, 404, 409, 413, 422);
     private static final int MAX_UPSTREAM_BODY = 64 << 20;
+    private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     private final Guard guard;
     private final Json json;
@@ -218,19 +220,27 @@ public final class ProxyService implements HttpService {
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         OutputStream out = res.outputStream();
         boolean clientGone = false;
-        try (BufferedReader events = new BufferedReader(new InputStreamReader(reply.inputStream(), StandardCharsets.UTF_8))) {
-            StringBuilder event = new StringBuilder();
+        try (InputStream body = reply.inputStream()) {
+            SseLines events = new SseLines(body);
+            ByteArrayOutputStream event = new ByteArrayOutputStream(512);
             boolean forward = true;
             boolean last = false;
-            String line;
-            while (!clientGone && (line = events.readLine()) != null) {
-                if (!line.isEmpty()) {
-                    if (line.startsWith("data:")) {
-                        String data = line.substring(5).trim();
-                        if ("[DONE]".equals(data)) {
+            byte[] line;
+            while (!clientGone && (line = events.next()) != null) {
+                if (line.length > 0) {
+                    if (startsWith(line, DATA)) {
+                        int from = DATA.length;
+                        int to = line.length;
+                        while (from < to && line[from] == ' ') {
+                            from++;
+                        }
+                        while (to > from && line[to - 1] == ' ') {
+                            to--;
+                        }
+                        if (Arrays.equals(line, from, to, DONE, 0, DONE.length)) {
                             last = true;
                         } else {
-                            JsonNode chunk = parse(data.getBytes(StandardCharsets.UTF_8));
+                            JsonNode chunk = parse(line, from, to - from);
                             if (chunk != null) {
                                 exchange.meter.observe(chunk);
                                 last |= anthropic && UsageMeter.isFinalAnthropicEvent(chunk);
@@ -239,30 +249,32 @@ public final class ProxyService implements HttpService {
                             }
                         }
                     }
-                    event.append(line).append('\n');
+                    event.write(line);
+                    event.write('\n');
                     continue;
                 }
-                if (event.isEmpty()) {
+                if (event.size() == 0) {
                     continue;
                 }
                 if (last) {
                     exchange.record(200, exchange.meter.usage(tokens));
                 }
                 if (forward) {
+                    event.write('\n');
                     // Events that arrived together leave together: flush once nothing more is already here.
-                    clientGone = !write(out, event.append('\n').toString(), last || !events.ready());
+                    clientGone = !write(out, event.toByteArray(), last || !events.buffered());
                 }
                 if (last) {
                     break;
                 }
-                event.setLength(0);
+                event.reset();
                 forward = true;
             }
         } catch (IOException | UncheckedIOException e) {
             // Upstream broke mid-stream: what was generated so far is still recorded below.
         } catch (ApiError e) {
             // The ledger refused the usage event: the client gets an error instead of the final event.
-            write(out, "data: " + errorJson(e) + "\n\n", true);
+            write(out, ("data: " + errorJson(e) + "\n\n").getBytes(StandardCharsets.UTF_8), true);
         } finally {
             if (!exchange.recorded) {
                 try {
@@ -309,9 +321,13 @@ public final class ProxyService implements HttpService {
         return chunk.path("usage").isObject() && chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
     }
 
-    private static boolean write(OutputStream out, String text, boolean flush) {
+    private static boolean startsWith(byte[] line, byte[] prefix) {
+        return line.length >= prefix.length && Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static boolean write(OutputStream out, byte[] bytes, boolean flush) {
         try {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
             if (flush) {
                 out.flush();
             }
@@ -330,8 +346,12 @@ public final class ProxyService implements HttpService {
     }
 
     private static JsonNode parse(byte[] bytes) {
+        return parse(bytes, 0, bytes.length);
+    }
+
+    private static JsonNode parse(byte[] bytes, int offset, int length) {
         try {
-            return MAPPER.readTree(bytes);
+            return MAPPER.readTree(bytes, offset, length);
         } catch (IOException e) {
             return null;
         }
