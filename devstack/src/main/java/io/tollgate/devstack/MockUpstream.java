@@ -28,7 +28,8 @@ import io.helidon.webserver.http.ServerResponse;
  *
  * <p>Model names switch behaviours for tests and demos: {@code *no-usage*} never reports usage,
  * {@code *fail-500*} answers 500, {@code *fail-400*} answers 400, {@code *slow*} pauses between stream
- * chunks, {@code *burst*} writes a whole stream at once, {@code *cut*} breaks the stream off before its end.
+ * chunks, {@code *burst*} writes a whole stream at once, {@code *cut*} breaks the stream off before its end,
+ * {@code *hang*} never answers and {@code *stall*} stops sending halfway through a stream (both for a minute).
  */
 public final class MockUpstream implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -245,6 +246,9 @@ public final class MockUpstream implements AutoCloseable {
             return null;
         }
         String model = body.path("model").asText();
+        if (model.contains("hang")) {
+            pause(60_000);
+        }
         if (model.contains("fail-500")) {
             send(res, 500, error("mock upstream failure"));
             return null;
@@ -288,6 +292,14 @@ public final class MockUpstream implements AutoCloseable {
         return chunk.toString();
     }
 
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Writes SSE events one at a time, flushing each, as a real provider does. */
     private static void stream(ServerResponse res, String model, List<String> events, String finalEvent, String raw) {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
@@ -308,6 +320,9 @@ public final class MockUpstream implements AutoCloseable {
                 }
                 if (model.contains("cut") && i == events.size() / 2) {
                     return;
+                }
+                if (model.contains("stall") && i == events.size() / 2) {
+                    pause(60_000);
                 }
             }
             out.write(finalEvent.getBytes(StandardCharsets.UTF_8));

@@ -67,10 +67,12 @@ public final class Gateway implements AutoCloseable {
     private final ProviderRegistry registry;
     private final LedgerRelay relay;
     private final LedgerFollower follower;
+    private final UpstreamClient upstream;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
-                    LedgerRelay relay, LedgerFollower follower) {
+                    LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream) {
+        this.upstream = upstream;
         this.follower = follower;
         this.relay = relay;
         this.dataSource = dataSource;
@@ -108,7 +110,7 @@ public final class Gateway implements AutoCloseable {
             Db db = new Db(dataSource);
             EventStore events = new EventStore(dataSource, new EventCodec());
             GroupCommitWriter writer = new GroupCommitWriter(events, new LedgerSpool(config.ledgerSpool(), events.codec()),
-                    config.ledgerBatch(), config.ledgerRetry());
+                    config.ledgerBatch(), config.ledgerRetry(), config.ledgerRetry().plusSeconds(2));
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
             Authenticator authenticator = new Authenticator(db, Clock.systemUTC());
@@ -117,7 +119,7 @@ public final class Gateway implements AutoCloseable {
             UserDirectory directory = new UserDirectory(db, events, authenticator);
             ProviderRegistry registry = new ProviderRegistry(db, events, secrets);
             UpstreamClient upstream = new UpstreamClient(config.upstreamTimeout());
-            UsageLedger usage = new UsageLedger(writer, config.ledgerRetry().plusSeconds(2), meters);
+            UsageLedger usage = new UsageLedger(writer, meters);
 
             Optional<String> generated = directory.bootstrapAdmin(config.bootstrapAdminKey());
             LedgerFollower follower = new LedgerFollower(events, lastSeq(events));
@@ -176,7 +178,7 @@ public final class Gateway implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -215,6 +217,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        upstream.close();
         follower.close();
         if (relay != null) {
             relay.close();

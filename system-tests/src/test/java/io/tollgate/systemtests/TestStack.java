@@ -105,7 +105,11 @@ final class TestStack {
     }
 
     static GatewayConfig config(PostgresSettings db) {
-        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 4096, 512,
+        return config(db, Duration.ofSeconds(30));
+    }
+
+    static GatewayConfig config(PostgresSettings db, Duration upstreamTimeout) {
+        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, upstreamTimeout, 4096, 512,
                 Duration.ofSeconds(2), tempDir("tollgate-spool"), "", "tollgate.ledger", MASTER_KEY, ADMIN_KEY);
     }
 

@@ -48,6 +48,10 @@ public final class ApiError extends RuntimeException {
         return new ApiError(502, "upstream_error", code, message);
     }
 
+    public static ApiError gatewayTimeout(String code, String message) {
+        return new ApiError(504, "upstream_error", code, message);
+    }
+
     public static ApiError unavailable(String code, String message) {
         return new ApiError(503, "service_unavailable", code, message);
     }

@@ -126,22 +126,24 @@ public final class ProxyService implements HttpService {
 
     private void call(Exchange exchange, ServerResponse res) {
         ProxyRequest request = exchange.request;
-        HttpClientResponse reply;
+        UpstreamClient.Call call;
         try {
-            reply = upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(),
+            call = upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(),
                     upstreamBody(request, exchange.route));
         } catch (UpstreamClient.Unreachable e) {
             exchange.record(0, exchange.meter.reportedOnly());
-            throw ApiError.badGateway("upstream_unreachable", e.getMessage());
+            throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
+                    : ApiError.badGateway("upstream_unreachable", e.getMessage());
         }
-        try (reply) {
+        try (call) {
+            HttpClientResponse reply = call.response();
             int status = reply.status().code();
             if (status != 200) {
                 refuse(exchange, reply, status);
             } else if (request.stream()) {
-                relayStream(exchange, reply, res);
+                relayStream(exchange, call, res);
             } else {
-                relayBody(exchange, reply, res);
+                relayBody(exchange, call, res);
             }
         }
     }
@@ -189,13 +191,15 @@ public final class ProxyService implements HttpService {
         }
     }
 
-    private void relayBody(Exchange exchange, HttpClientResponse reply, ServerResponse res) {
+    private void relayBody(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
+        HttpClientResponse reply = call.response();
         byte[] body;
         try (InputStream in = reply.inputStream()) {
             body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY);
         } catch (IOException | UncheckedIOException e) {
             exchange.record(200, exchange.meter.reportedOnly());
-            throw ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
+            throw call.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", "the upstream did not finish its reply in time")
+                    : ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
         }
         JsonNode parsed = body.length > MAX_UPSTREAM_BODY ? null : parse(body);
         if (parsed == null) {
@@ -213,20 +217,21 @@ public final class ProxyService implements HttpService {
      * Relays SSE events as they arrive. The final event ({@code data: [DONE]} or Anthropic's
      * {@code message_stop}) is held back until the usage event is committed.
      */
-    private void relayStream(Exchange exchange, HttpClientResponse reply, ServerResponse res) {
+    private void relayStream(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
         ProxyRequest request = exchange.request;
         boolean anthropic = request.endpoint().dialect() == Endpoint.Dialect.ANTHROPIC;
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         OutputStream out = res.outputStream();
         boolean clientGone = false;
-        try (InputStream body = reply.inputStream()) {
+        try (InputStream body = call.response().inputStream()) {
             SseLines events = new SseLines(body);
             ByteArrayOutputStream event = new ByteArrayOutputStream(512);
             boolean forward = true;
             boolean last = false;
             byte[] line;
             while (!clientGone && (line = events.next()) != null) {
+                call.progressed();
                 if (line.length > 0) {
                     if (startsWith(line, DATA)) {
                         int from = DATA.length;

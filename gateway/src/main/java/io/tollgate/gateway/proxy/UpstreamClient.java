@@ -1,9 +1,11 @@
 package io.tollgate.gateway.proxy;
 
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,30 +13,77 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.ClientRequest;
+import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.tollgate.gateway.providers.Provider;
 
 /**
- * HTTP to upstream providers over one pooled, keep-alive Helidon HTTP/1.1 client (the protocol-neutral
- * WebClient would discover the protocol again on every call).
+ * HTTP/1.1 to upstream providers with Helidon's client over keep-alive connections pooled by
+ * {@link UpstreamConnections}, the time limit kept by {@link UpstreamDeadlines}: no socket timeouts.
  */
-public final class UpstreamClient {
-    /** The upstream could not be reached or broke the connection: the gateway answers 502. */
+public final class UpstreamClient implements AutoCloseable {
+    /** The upstream could not be reached, broke the connection or took too long: the gateway answers 502 or 504. */
     public static final class Unreachable extends RuntimeException {
-        Unreachable(String message, Throwable cause) {
+        private final boolean timedOut;
+
+        Unreachable(String message, Throwable cause, boolean timedOut) {
             super(message, cause);
+            this.timedOut = timedOut;
+        }
+
+        public boolean timedOut() {
+            return timedOut;
+        }
+    }
+
+    /** A reply being read. Close it when done: its connection goes back to the pool once read to the end. */
+    public static final class Call implements AutoCloseable {
+        private final HttpClientResponse response;
+        private final UpstreamDeadlines.Watch watch;
+        private final UpstreamDeadlines deadlines;
+
+        private Call(HttpClientResponse response, UpstreamDeadlines.Watch watch, UpstreamDeadlines deadlines) {
+            this.response = response;
+            this.watch = watch;
+            this.deadlines = deadlines;
+        }
+
+        public HttpClientResponse response() {
+            return response;
+        }
+
+        /** A stream event arrived: the wait for the next one starts now. */
+        public void progressed() {
+            watch.progressed();
+        }
+
+        /** Whether reading broke off because the upstream exceeded the time limit. */
+        public boolean timedOut() {
+            return watch.fired();
+        }
+
+        @Override
+        public void close() {
+            deadlines.forget(watch);
+            response.close();
         }
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final Http1Client client;
+    private final UpstreamConnections connections;
+    private final UpstreamDeadlines deadlines;
 
-    public UpstreamClient(Duration readTimeout) {
-        this.client = Http1Client.builder()
+    /** @param timeout how long an upstream may take to answer, or between two events of a stream */
+    public UpstreamClient(Duration timeout) {
+        WebClient web = WebClient.builder()
                 .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(readTimeout)
+                // No socket timeout: UpstreamDeadlines keeps the time limit.
+                .readTimeout(Duration.ZERO)
                 .keepAlive(true)
                 // No "Expect: 100-continue" handshake: it costs every call a round trip (or a wait).
                 .sendExpectContinue(false)
@@ -42,24 +91,26 @@ public final class UpstreamClient {
                 .socketOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .followRedirects(false)
                 .build();
+        this.client = web.client(Http1Client.PROTOCOL);
+        this.connections = new UpstreamConnections(web);
+        this.deadlines = new UpstreamDeadlines(timeout, connections::evictIdle);
     }
 
-    /** POSTs a JSON body to {@code base_url + path}; the caller closes the response. */
-    public HttpClientResponse post(Provider provider, String path, byte[] body) {
-        try {
-            return authorized(client.post(provider.baseUrl() + path), provider)
-                    .header(HeaderValues.CONTENT_TYPE_JSON)
-                    .submit(body);
-        } catch (RuntimeException e) {
-            throw new Unreachable("provider " + provider.name() + " could not be reached", e);
-        }
+    /** POSTs a JSON body to {@code base_url + path}. */
+    public Call post(Provider provider, String path, byte[] body) {
+        String url = provider.baseUrl() + path;
+        return send(provider, url, connection -> authorized(client.post(url), provider).connection(connection)
+                .header(HeaderValues.CONTENT_TYPE_JSON).submit(body));
     }
 
     /** Ids from {@code GET {base_url}/models} (OpenAI and Anthropic both answer {@code {"data":[{"id"}]}}). */
     public List<String> listModels(Provider provider) {
-        try (HttpClientResponse res = authorized(client.get(provider.baseUrl() + "/models"), provider).request()) {
+        String url = provider.baseUrl() + "/models";
+        try (Call call = send(provider, url, connection -> authorized(client.get(url), provider).connection(connection)
+                .request())) {
+            HttpClientResponse res = call.response();
             if (res.status().code() != 200) {
-                throw new Unreachable(provider.name() + " answered " + res.status().code() + " to GET /models", null);
+                throw new Unreachable(provider.name() + " answered " + res.status().code() + " to GET /models", null, false);
             }
             JsonNode body;
             try (InputStream in = res.inputStream()) {
@@ -75,7 +126,36 @@ public final class UpstreamClient {
         } catch (Unreachable e) {
             throw e;
         } catch (Exception e) {
-            throw new Unreachable("provider " + provider.name() + " did not list its models", e);
+            throw new Unreachable("provider " + provider.name() + " did not list its models", e, false);
+        }
+    }
+
+    /**
+     * Sends on a pooled connection. One that served an earlier call may have been closed by the
+     * upstream meanwhile; if it fails before any reply, the request is sent once more on a new one.
+     */
+    private Call send(Provider provider, String url, Function<ClientConnection, HttpClientResponse> request) {
+        ClientUri uri = ClientUri.create(URI.create(url));
+        for (int attempt = 0; ; attempt++) {
+            UpstreamConnections.Pooled pooled;
+            try {
+                pooled = connections.take(uri);
+            } catch (RuntimeException e) {
+                throw new Unreachable("provider " + provider.name() + " could not be reached", e, false);
+            }
+            UpstreamDeadlines.Watch watch = deadlines.watch(pooled.connection());
+            try {
+                return new Call(request.apply(pooled.connection()), watch, deadlines);
+            } catch (RuntimeException e) {
+                deadlines.forget(watch);
+                pooled.connection().closeResource();
+                if (watch.fired()) {
+                    throw new Unreachable("provider " + provider.name() + " did not answer in time", e, true);
+                }
+                if (!pooled.reused() || attempt > 0) {
+                    throw new Unreachable("provider " + provider.name() + " could not be reached", e, false);
+                }
+            }
         }
     }
 
@@ -89,5 +169,11 @@ public final class UpstreamClient {
             req.header(HeaderNames.AUTHORIZATION, "Bearer " + provider.apiKey());
         }
         return req;
+    }
+
+    @Override
+    public void close() {
+        deadlines.close();
+        connections.close();
     }
 }

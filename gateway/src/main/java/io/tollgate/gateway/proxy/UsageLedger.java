@@ -1,9 +1,7 @@
 package io.tollgate.gateway.proxy;
 
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,12 +21,10 @@ public final class UsageLedger {
     }
 
     private final GroupCommitWriter writer;
-    private final Duration maxWait;
     private final Counter recorded;
 
-    public UsageLedger(GroupCommitWriter writer, Duration maxWait, MeterRegistry meters) {
+    public UsageLedger(GroupCommitWriter writer, MeterRegistry meters) {
         this.writer = writer;
-        this.maxWait = maxWait;
         this.recorded = Counter.builder("tollgate_usage_events_total")
                 .description("UsageRecorded events committed").register(meters);
     }
@@ -50,16 +46,13 @@ public final class UsageLedger {
                 p.environment(), p.agent(), call.request().body().path("messages").size());
     }
 
-    /** Blocks until the event is durable; 503 if it cannot be made so in time. */
+    /** Blocks until the event is durable; 503 if it cannot be made so in time (the writer keeps the time limit). */
     void record(NewEvent event) {
         try {
-            writer.append(event).get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            writer.append(event).join();
             recorded.increment();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (CompletionException | CancellationException e) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; the reply was withheld");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiError.unavailable("ledger_unavailable", "interrupted while recording usage");
         }
     }
 }
