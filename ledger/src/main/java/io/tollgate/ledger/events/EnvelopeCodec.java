@@ -61,7 +61,7 @@ public final class EnvelopeCodec {
                     case "type" -> type = p.getText();
                     case "version" -> version = p.getIntValue();
                     case "account_id" -> accountId = p.getText();
-                    case "occurred_at" -> occurredAt = Instant.parse(p.getText());
+                    case "occurred_at" -> occurredAt = Instants.parse(p.getText());
                     case "payload" -> {
                         if (type != null && version != 0) {
                             event = codec.decode(type, version, p);

@@ -67,17 +67,25 @@ public final class EventCodec {
     }
 
     public LedgerEvent decode(String type, int version, String json) {
+        Class<? extends LedgerEvent> cls = classOf(type, version);
         try {
-            return mapper.readValue(json, classOf(type, version));
-        } catch (JsonProcessingException e) {
+            if (cls == UsageRecorded.class) {
+                try (JsonParser parser = mapper.getFactory().createParser(json)) {
+                    parser.nextToken();
+                    return UsageRecordedReader.read(parser);
+                }
+            }
+            return mapper.readValue(json, cls);
+        } catch (IOException e) {
             throw new IllegalArgumentException("corrupt " + type + " payload", e);
         }
     }
 
     /** Decodes the payload object at {@code parser}'s current token, leaving the parser at its end. */
     public LedgerEvent decode(String type, int version, JsonParser parser) {
+        Class<? extends LedgerEvent> cls = classOf(type, version);
         try {
-            return mapper.readValue(parser, classOf(type, version));
+            return cls == UsageRecorded.class ? UsageRecordedReader.read(parser) : mapper.readValue(parser, cls);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt " + type + " payload", e);
         }

@@ -62,4 +62,52 @@ class EventCodecTest {
         assertThrows(IllegalArgumentException.class, () -> codec.decode("UsageRecorded", 99, json));
         assertThrows(IllegalArgumentException.class, () -> codec.decode("NoSuchEvent", 1, json));
     }
+
+    /** What data binding reads from a payload: the reference the streaming UsageRecorded reader must match. */
+    private static UsageRecorded bound(String json) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(json, UsageRecorded.class);
+    }
+
+    @Test
+    void usageIsReadAsDataBindingReadsItWhateverTheValuesAndFieldOrder() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 2000; i++) {
+            UsageRecorded u = new UsageRecorded(random.nextBoolean() ? "req_" + i : null, random.nextLong(), random.nextLong(),
+                    "m\"é" + i, "p", "/chat/completions", random.nextBoolean(), random.nextLong(), random.nextLong(),
+                    random.nextLong(), random.nextBoolean(), random.nextLong(), random.nextLong(), random.nextInt(),
+                    random.nextBoolean() ? "hash" : null, "CC ✓", null, "live", random.nextBoolean() ? "a\nb" : null,
+                    random.nextInt());
+            String json = codec.encode(u);
+            assertEquals(u, codec.decode("UsageRecorded", 1, json));
+            // The ledger's jsonb hands payloads back with its own key order.
+            com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            java.util.List<String> names = new java.util.ArrayList<>();
+            tree.fieldNames().forEachRemaining(names::add);
+            java.util.Collections.shuffle(names, random);
+            com.fasterxml.jackson.databind.node.ObjectNode shuffled = tree.objectNode();
+            names.forEach(n -> shuffled.set(n, tree.get(n)));
+            assertEquals(u, codec.decode("UsageRecorded", 1, shuffled.toString()));
+        }
+    }
+
+    @Test
+    void usageWithMissingNullOrUnknownFieldsReadsAsDataBindingReadsIt() throws Exception {
+        for (String json : List.of("{}", "{\"user_id\":7,\"future\":{\"a\":[1,{\"b\":2}]},\"model\":\"m\"}",
+                "{\"user_id\":null,\"streamed\":null,\"model\":null,\"messages\":3}",
+                "{\"request_id\":\"r\",\"extra\":[],\"cost_micros\":9007199254740993}")) {
+            assertEquals(bound(json), codec.decode("UsageRecorded", 1, json), json);
+        }
+    }
+
+    @Test
+    void usageWithAValueOfTheWrongKindIsRefused() {
+        for (String json : List.of("{\"user_id\":\"7\"}", "{\"model\":5}", "{\"streamed\":1}", "[]", "{\"user_id\":1.5}",
+                "{\"user_id\":7")) {
+            assertThrows(IllegalArgumentException.class, () -> codec.decode("UsageRecorded", 1, json), json);
+        }
+    }
 }
