@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.TreeMap;
 
 import io.tollgate.ledger.events.ApiKeyCreated;
@@ -34,8 +33,6 @@ import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
 import io.tollgate.ledger.projection.Rows.SpendKey;
 import io.tollgate.ledger.projection.Rows.SpendMonthKey;
-import io.tollgate.ledger.projection.Rows.WindowCounts;
-import io.tollgate.ledger.projection.Rows.WindowKey;
 
 /**
  * The one definition of how events become read models: {@code (state, event) -> state}, with no I/O.
@@ -46,6 +43,7 @@ import io.tollgate.ledger.projection.Rows.WindowKey;
  * account, which Kafka preserves (events are keyed by account).
  */
 public final class Projection {
+    private static final Granularity[] GRANULARITIES = Granularity.values();
     private final Duration wasteWindow;
 
     /** @param wasteWindow a prompt seen again within this time of its previous occurrence is a repeat */
@@ -102,10 +100,7 @@ public final class Projection {
      * window; {@link ReadModelStore#save} applies the same rule in SQL to the stored windows.
      */
     public static ReadModels dropExpiredWindows(ReadModels state) {
-        state.rateWindows.keySet().stream().filter(k -> k.granularity() == Granularity.MINUTE).map(WindowKey::start)
-                .max(Instant::compareTo).ifPresent(newest -> state.rateWindows.keySet().removeIf(k ->
-                        k.granularity().retentionSeconds() != Long.MAX_VALUE
-                                && k.start().isBefore(newest.minusSeconds(k.granularity().retentionSeconds()))));
+        state.rateWindows.dropExpired();
         return state;
     }
 
@@ -125,11 +120,10 @@ public final class Projection {
         String agent = text(agentOrNull);
         state.balances.merge(account, new Balance(0, u.costMicros(), 1), Balance::plus);
 
-        WindowCounts one = new WindowCounts(1, u.totalTokens());
-        for (Granularity g : Granularity.values()) {
-            Instant start = g.windowStart(at);
-            state.rateWindows.merge(new WindowKey("key", u.keyId(), g, start), one, WindowCounts::plus);
-            state.rateWindows.merge(new WindowKey("user", u.userId(), g, start), one, WindowCounts::plus);
+        for (Granularity g : GRANULARITIES) {
+            long start = g.windowStart(at.getEpochSecond());
+            state.rateWindows.add("key", u.keyId(), g, start, 1, u.totalTokens());
+            state.rateWindows.add("user", u.userId(), g, start, 1, u.totalTokens());
         }
 
         boolean repeat = prompt(state, account, model, at, u);
@@ -169,7 +163,8 @@ public final class Projection {
     }
 
     private static void month(ReadModels state, RecordedEvent e, AccountMonth delta) {
-        YearMonth month = YearMonth.from(e.occurredAt().atOffset(ZoneOffset.UTC));
+        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(e.occurredAt().getEpochSecond(), 86_400));
+        YearMonth month = YearMonth.of(day.getYear(), day.getMonth());
         state.months.merge(new MonthKey(state.intern(e.accountId()), month), delta, AccountMonth::plus);
     }
 

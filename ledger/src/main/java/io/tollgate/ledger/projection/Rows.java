@@ -45,8 +45,12 @@ public final class Rows {
 
         /** The UTC window containing {@code t} (integer arithmetic: replay runs this millions of times). */
         public Instant windowStart(Instant t) {
-            long s = t.getEpochSecond();
-            return Instant.ofEpochSecond(s - Math.floorMod(s, seconds));
+            return Instant.ofEpochSecond(windowStart(t.getEpochSecond()));
+        }
+
+        /** The start of the UTC window containing epoch second {@code s}, in epoch seconds. */
+        public long windowStart(long s) {
+            return s - Math.floorMod(s, seconds);
         }
     }
 
@@ -85,9 +89,17 @@ public final class Rows {
                     && Objects.equals(agent, k.agent);
         }
 
+        /** Without {@code Objects.hash}, which boxes both ids into a fresh array on every lookup. */
         @Override
         public int hashCode() {
-            return Objects.hash(day, userId, keyId, project, costCentre, environment, agent, model);
+            int h = day.hashCode();
+            h = 31 * h + Long.hashCode(userId);
+            h = 31 * h + Long.hashCode(keyId);
+            h = 31 * h + Objects.hashCode(project);
+            h = 31 * h + Objects.hashCode(costCentre);
+            h = 31 * h + Objects.hashCode(environment);
+            h = 31 * h + Objects.hashCode(agent);
+            return 31 * h + Objects.hashCode(model);
         }
     }
 
