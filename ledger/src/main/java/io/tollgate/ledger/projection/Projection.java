@@ -27,7 +27,6 @@ import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.ledger.projection.Rows.Balance;
-import io.tollgate.ledger.projection.Rows.Granularity;
 import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
@@ -43,7 +42,6 @@ import io.tollgate.ledger.projection.Rows.SpendMonthKey;
  * account, which Kafka preserves (events are keyed by account).
  */
 public final class Projection {
-    private static final Granularity[] GRANULARITIES = Granularity.values();
     private final Duration wasteWindow;
 
     /** @param wasteWindow a prompt seen again within this time of its previous occurrence is a repeat */
@@ -120,11 +118,8 @@ public final class Projection {
         String agent = text(agentOrNull);
         state.balances.merge(account, new Balance(0, u.costMicros(), 1), Balance::plus);
 
-        for (Granularity g : GRANULARITIES) {
-            long start = g.windowStart(at.getEpochSecond());
-            state.rateWindows.add("key", u.keyId(), g, start, 1, u.totalTokens());
-            state.rateWindows.add("user", u.userId(), g, start, 1, u.totalTokens());
-        }
+        state.rateWindows.addToAll("key", u.keyId(), at.getEpochSecond(), 1, u.totalTokens());
+        state.rateWindows.addToAll("user", u.userId(), at.getEpochSecond(), 1, u.totalTokens());
 
         boolean repeat = prompt(state, account, model, at, u);
         SpendKey cell = new SpendKey(LocalDate.ofEpochDay(Math.floorDiv(at.getEpochSecond(), 86_400)), u.userId(),

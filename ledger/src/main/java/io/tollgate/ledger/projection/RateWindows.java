@@ -82,7 +82,26 @@ public final class RateWindows extends AbstractMap<WindowKey, WindowCounts> {
 
     /** Adds a request and its tokens to the window of {@code subject} starting at {@code start} (epoch seconds). */
     public void add(String subject, long subjectId, Granularity granularity, long start, long requests, long tokens) {
-        Series s = series(subject, subjectId, granularity, true);
+        add(series(subject, subjectId, granularity, true), start, requests, tokens);
+    }
+
+    /**
+     * Adds a request and its tokens to the minute, hour and day windows of {@code subject} that contain
+     * {@code epochSecond}: one lookup of the subject for all three.
+     */
+    public void addToAll(String subject, long subjectId, long epochSecond, long requests, long tokens) {
+        Series[] byGranularity = seriesOf(subject, subjectId, true);
+        for (Granularity g : GRANULARITIES) {
+            Series s = byGranularity[g.ordinal()];
+            if (s == null) {
+                s = new Series();
+                byGranularity[g.ordinal()] = s;
+            }
+            add(s, g.windowStart(epochSecond), requests, tokens);
+        }
+    }
+
+    private void add(Series s, long start, long requests, long tokens) {
         int at = s.find(start);
         if (at >= 0) {
             s.requests[at] += requests;
@@ -147,7 +166,7 @@ public final class RateWindows extends AbstractMap<WindowKey, WindowCounts> {
         return out;
     }
 
-    private Series series(String subject, long subjectId, Granularity g, boolean create) {
+    private Series[] seriesOf(String subject, long subjectId, boolean create) {
         Long2ObjectOpenHashMap<Series[]> ids = subjects.get(subject);
         if (ids == null) {
             if (!create) {
@@ -157,12 +176,17 @@ public final class RateWindows extends AbstractMap<WindowKey, WindowCounts> {
             subjects.put(subject, ids);
         }
         Series[] byGranularity = ids.get(subjectId);
-        if (byGranularity == null) {
-            if (!create) {
-                return null;
-            }
+        if (byGranularity == null && create) {
             byGranularity = new Series[GRANULARITIES.length];
             ids.put(subjectId, byGranularity);
+        }
+        return byGranularity;
+    }
+
+    private Series series(String subject, long subjectId, Granularity g, boolean create) {
+        Series[] byGranularity = seriesOf(subject, subjectId, create);
+        if (byGranularity == null) {
+            return null;
         }
         Series s = byGranularity[g.ordinal()];
         if (s == null && create) {

@@ -39,7 +39,13 @@ class RateWindowsTest {
             long start = g.windowStart(clock);
             WindowKey key = new WindowKey(subject, id, g, Instant.ofEpochSecond(start));
             long tokens = random.nextInt(1000);
-            if (random.nextInt(50) == 0) {
+            if (random.nextInt(100) == 0) {
+                windows.addToAll(subject, id, clock, 1, tokens);
+                for (Granularity each : Granularity.values()) {
+                    reference.merge(new WindowKey(subject, id, each, Instant.ofEpochSecond(each.windowStart(clock))),
+                            new WindowCounts(1, tokens), WindowCounts::plus);
+                }
+            } else if (random.nextInt(50) == 0) {
                 WindowCounts v = new WindowCounts(random.nextInt(9), tokens);
                 assertEquals(reference.put(key, v), windows.put(key, v));
             } else {
