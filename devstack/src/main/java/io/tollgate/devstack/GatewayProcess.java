@@ -31,7 +31,17 @@ public final class GatewayProcess {
 
     /** Starts the gateway on {@code port} against database {@code tollgate} of the Postgres on {@code pgPort}. */
     public static Process start(Path dir, int pgPort, int port, String masterKey, String adminKey) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(dir, pgPort, "tollgate", port, masterKey, adminKey, 0);
+    }
+
+    /** As {@link #start(Path, int, int, String, String)}, on database {@code db}; {@code openFiles > 0} limits its file descriptors. */
+    public static Process start(Path dir, int pgPort, String db, int port, String masterKey, String adminKey,
+                                int openFiles) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (openFiles > 0) {
+            cmd.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dtollgate.config=/nonexistent"));
         cmd.addAll(JVM);
         String logging = System.getProperty("java.util.logging.config.file");
@@ -42,7 +52,7 @@ public final class GatewayProcess {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gateway.log").toFile()));
         pb.environment().putAll(Map.of("POSTGRES_HOST", "127.0.0.1", "POSTGRES_PORT", Integer.toString(pgPort),
-                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", "tollgate",
+                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", db,
                 "SERVER_PORT", Integer.toString(port), "DB_AUTOMIGRATE", "true",
                 "TOLLGATE_MASTER_KEY", masterKey, "TOLLGATE_BOOTSTRAP_ADMIN_KEY", adminKey,
                 "TOLLGATE_LEDGER_SPOOL", dir.resolve("spool").toString()));

@@ -1,10 +1,12 @@
 package io.tollgate.gateway;
 
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.helidon.common.socket.SocketOptions;
@@ -175,6 +177,7 @@ public final class Gateway implements AutoCloseable {
                     // Without TCP_NODELAY a reply written as headers then body waits for the client's
                     // delayed ACK: ~40 ms added to small JSON replies.
                     .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                    .maxTcpConnections(connectionLimit())
                     .routing(routing)
                     .build()
                     .start();
@@ -183,6 +186,21 @@ public final class Gateway implements AutoCloseable {
             dataSource.close();
             throw e;
         }
+    }
+
+    /**
+     * The most client connections served at once. Past it Helidon waits before accepting, so new ones
+     * queue in the kernel's backlog; without a bound a flood runs the process out of file descriptors
+     * and Helidon's listener stops for good ("Too many open files ... this server socket is terminating
+     * now"). Half of what start-up left, less a reserve for the database pool, Kafka and files: a
+     * proxied call holds an upstream connection as well as its client's.
+     */
+    static int connectionLimit() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            long free = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount() - 128;
+            return (int) Math.clamp(free / 2, 16, 1_000_000);
+        }
+        return 10_000;
     }
 
     private static long lastSeq(EventStore events) {
