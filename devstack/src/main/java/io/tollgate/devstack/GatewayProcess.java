@@ -31,21 +31,29 @@ public final class GatewayProcess {
     private GatewayProcess() {
     }
 
-    /** Starts the gateway on {@code port} against database {@code tollgate} of the Postgres on {@code pgPort}. */
-    public static Process start(Path dir, int pgPort, int port, String masterKey, String adminKey) throws IOException {
-        return start(dir, pgPort, "tollgate", port, masterKey, adminKey, 0);
+    /**
+     * How to start it beyond the defaults: the database's name, a file-descriptor limit ({@code 0}:
+     * inherited) and JVM options added to {@link #JVM}.
+     */
+    public record Options(String db, int openFiles, List<String> jvm) {
+        public static final Options DEFAULT = new Options("tollgate", 0, List.of());
     }
 
-    /** As {@link #start(Path, int, int, String, String)}, on database {@code db}; {@code openFiles > 0} limits its file descriptors. */
-    public static Process start(Path dir, int pgPort, String db, int port, String masterKey, String adminKey,
-                                int openFiles) throws IOException {
+    /** Starts the gateway on {@code port} against database {@code tollgate} of the Postgres on {@code pgPort}. */
+    public static Process start(Path dir, int pgPort, int port, String masterKey, String adminKey) throws IOException {
+        return start(dir, pgPort, port, masterKey, adminKey, Options.DEFAULT);
+    }
+
+    public static Process start(Path dir, int pgPort, int port, String masterKey, String adminKey, Options options)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
-        if (openFiles > 0) {
-            cmd.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""));
+        if (options.openFiles() > 0) {
+            cmd.addAll(List.of("bash", "-c", "ulimit -n " + options.openFiles() + " && exec \"$0\" \"$@\""));
         }
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dtollgate.config=/nonexistent"));
         cmd.addAll(JVM);
+        cmd.addAll(options.jvm());
         String logging = System.getProperty("java.util.logging.config.file");
         if (logging != null) {
             cmd.add("-Djava.util.logging.config.file=" + logging);
@@ -54,7 +62,7 @@ public final class GatewayProcess {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gateway.log").toFile()));
         pb.environment().putAll(Map.of("POSTGRES_HOST", "127.0.0.1", "POSTGRES_PORT", Integer.toString(pgPort),
-                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", db,
+                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", options.db(),
                 "SERVER_PORT", Integer.toString(port), "DB_AUTOMIGRATE", "true",
                 "TOLLGATE_MASTER_KEY", masterKey, "TOLLGATE_BOOTSTRAP_ADMIN_KEY", adminKey,
                 "TOLLGATE_LEDGER_SPOOL", dir.resolve("spool").toString()));

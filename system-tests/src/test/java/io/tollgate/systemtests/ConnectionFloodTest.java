@@ -30,8 +30,8 @@ class ConnectionFloodTest {
         TestStack.postgres().database(db);
         int port = DevPostgres.freePort();
         // The JVM and its jars take ~200 descriptors of these; the flood below is more than the rest.
-        Process gateway = GatewayProcess.start(dir, TestStack.postgres().port(), db, port, TestStack.MASTER_KEY,
-                TestStack.ADMIN_KEY, 512);
+        Process gateway = GatewayProcess.start(dir, TestStack.postgres().port(), port, TestStack.MASTER_KEY,
+                TestStack.ADMIN_KEY, new GatewayProcess.Options(db, 512, List.of()));
         List<Socket> flood = new ArrayList<>();
         try {
             String base = "http://127.0.0.1:" + port;

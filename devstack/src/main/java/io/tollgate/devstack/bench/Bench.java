@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code tollgate bench [--quick] [--split-cores] [proxy] [replay] [reports]}: the benchmarks whose
+ * {@code tollgate bench [--quick] [--split-cores] [--profile DIR] [proxy] [replay] [reports]}: the benchmarks whose
  * numbers go in the README (all three when none is named). Everything runs on loopback with real
  * servers started here, stops by itself and deletes its data afterwards. {@code --split-cores} gives
  * the proxy bench's load generator and mock one CPU and the gateway and Postgres the others.
@@ -25,16 +25,20 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean splitCores = false;
+        Path profileTo = null;
         List<String> parts = new ArrayList<>();
-        for (String a : args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--quick")) {
                 quick = true;
             } else if (a.equals("--split-cores")) {
                 splitCores = true;
+            } else if (a.equals("--profile") && i + 1 < args.length) {
+                profileTo = Path.of(args[++i]);
             } else if (PARTS.contains(a)) {
                 parts.add(a);
             } else {
-                System.err.println("usage: tollgate bench [--quick] [--split-cores] [proxy] [replay] [reports]");
+                System.err.println("usage: tollgate bench [--quick] [--split-cores] [--profile DIR] [proxy] [replay] [reports]");
                 System.exit(2);
             }
         }
@@ -43,18 +47,19 @@ public final class Bench {
         }
         Path dir = Files.createTempDirectory("tollgate-bench");
         try {
-            run(parts, quick, splitCores, dir);
+            run(parts, quick, splitCores, profileTo, dir);
         } finally {
             deleteTree(dir);
         }
         System.exit(0);
     }
 
-    private static void run(List<String> parts, boolean quick, boolean splitCores, Path dir) throws Exception {
+    private static void run(List<String> parts, boolean quick, boolean splitCores, Path profileTo, Path dir)
+            throws Exception {
         if (parts.contains("proxy")) {
             System.out.println("== proxy: mock upstream direct vs through Tollgate ==");
             ProxyBench.run(dir.resolve("proxy"), Duration.ofSeconds(quick ? 3 : 10), Duration.ofSeconds(quick ? 6 : 20),
-                    splitCores, System.out);
+                    splitCores, profileTo, System.out);
         }
         if (parts.contains("replay")) {
             System.out.println("== replay throughput (" + (quick ? "quick: 100k" : "1M") + " synthetic events) ==");

@@ -39,13 +39,18 @@ public final class ProxyBench {
     private ProxyBench() {
     }
 
-    public static void run(Path dir, Duration phase, Duration warmUp, boolean splitCores, PrintStream out)
-            throws Exception {
+    /** @param profileTo where to write flame graphs of the gateway (null: not profiled) */
+    public static void run(Path dir, Duration phase, Duration warmUp, boolean splitCores, Path profileTo,
+                           PrintStream out) throws Exception {
         try (DevPostgres pg = DevPostgres.start(dir.resolve("postgres"));
              MockUpstream mock = MockUpstream.start(0, null)) {
             PostgresSettings db = pg.database("tollgate");
             int port = DevPostgres.freePort();
-            Process gateway = GatewayProcess.start(dir, pg.port(), port, SecretBox.newMasterKey(), ADMIN);
+            Process gateway = GatewayProcess.start(dir, pg.port(), port, SecretBox.newMasterKey(), ADMIN,
+                    new GatewayProcess.Options("tollgate", 0, profileTo == null ? List.of() : Profiler.gatewayAgent(profileTo)));
+            if (profileTo != null) {
+                out.println("profiling the gateway: a CPU flame graph every 10 s in " + profileTo.toAbsolutePath());
+            }
             try {
                 String base = "http://127.0.0.1:" + port;
                 GatewayProcess.awaitReady(base, gateway);
