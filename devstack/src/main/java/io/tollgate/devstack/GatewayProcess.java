@@ -37,6 +37,10 @@ public final class GatewayProcess {
      */
     public record Options(String db, int openFiles, List<String> jvm) {
         public static final Options DEFAULT = new Options("tollgate", 0, List.of());
+
+        public Options withJvm(List<String> options) {
+            return new Options(db, openFiles, options);
+        }
     }
 
     /** Starts the gateway on {@code port} against database {@code tollgate} of the Postgres on {@code pgPort}. */

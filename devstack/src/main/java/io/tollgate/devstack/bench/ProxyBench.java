@@ -47,7 +47,7 @@ public final class ProxyBench {
             PostgresSettings db = pg.database("tollgate");
             int port = DevPostgres.freePort();
             Process gateway = GatewayProcess.start(dir, pg.port(), port, SecretBox.newMasterKey(), ADMIN,
-                    new GatewayProcess.Options("tollgate", 0, profileTo == null ? List.of() : Profiler.gatewayAgent(profileTo)));
+                    GatewayProcess.Options.DEFAULT.withJvm(profileTo == null ? List.of() : Profiler.gatewayAgent(profileTo)));
             if (profileTo != null) {
                 out.println("profiling the gateway: a CPU flame graph every 10 s in " + profileTo.toAbsolutePath());
             }

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,10 +27,12 @@ public final class EventStore {
      */
     private static final long APPEND_LOCK = 0x7011_6a7e_0001L;
 
-    private static final String INSERT = "INSERT INTO ledger_event (event_id, type, version, account_id, occurred_at, payload) "
-            + "VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING";
-
-    private static final String APPEND_ALONE = "WITH append_lock AS (SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")) "
+    /**
+     * One statement, so one round trip: the lock, then the rows in list order. The join with the
+     * lock's row means no row (and no seq) exists before the lock is held. Group commit pays this per
+     * batch; as three round trips (lock, insert, commit) it cost a proxied call ~0.2 ms.
+     */
+    private static final String APPEND = "WITH append_lock AS (SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")) "
             + "INSERT INTO ledger_event (event_id, type, version, account_id, occurred_at, payload) "
             + "SELECT e.event_id::uuid, e.type, e.version, e.account_id, e.occurred_at::timestamptz, e.payload::jsonb "
             + "FROM append_lock, unnest(?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY "
@@ -51,38 +52,11 @@ public final class EventStore {
     }
 
     /**
-     * Appends events in the connection's current transaction. An event id already in the ledger is
-     * skipped, so a retry after an unknown commit outcome never writes the same event twice.
+     * Appends events in the connection's current transaction (in a transaction of their own if it
+     * auto-commits). An event id already in the ledger is skipped, so a retry after an unknown commit
+     * outcome never writes the same event twice.
      */
     public void append(Connection connection, List<NewEvent> events) throws SQLException {
-        if (events.isEmpty()) {
-            return;
-        }
-        try (Statement lock = connection.createStatement()) {
-            lock.execute("SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")");
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (NewEvent e : events) {
-                String type = EventCodec.typeOf(e.event());
-                insert.setObject(1, e.eventId());
-                insert.setString(2, type);
-                insert.setInt(3, EventCodec.versionOf(type));
-                insert.setString(4, e.event().accountId());
-                insert.setTimestamp(5, Timestamp.from(e.occurredAt()));
-                insert.setString(6, codec.encode(e.event()));
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
-    }
-
-    /**
-     * Appends in a transaction of its own, in one statement and so one round trip: the lock, then
-     * the rows in list order. The join with the lock's row means no row (and no seq) exists before
-     * the lock is held. Group commit pays this per batch, so it is the ledger's share of a proxied
-     * call's latency; three round trips (lock, insert, commit) cost ~0.2 ms of it.
-     */
-    public void append(List<NewEvent> events) throws SQLException {
         if (events.isEmpty()) {
             return;
         }
@@ -102,15 +76,22 @@ public final class EventStore {
             occurred[i] = e.occurredAt().toString();
             payloads[i] = codec.encode(e.event());
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(APPEND_ALONE)) {
-            c.setAutoCommit(true);
-            insert.setArray(1, c.createArrayOf("text", ids));
-            insert.setArray(2, c.createArrayOf("text", types));
-            insert.setArray(3, c.createArrayOf("int4", versions));
-            insert.setArray(4, c.createArrayOf("text", accounts));
-            insert.setArray(5, c.createArrayOf("text", occurred));
-            insert.setArray(6, c.createArrayOf("text", payloads));
+        try (PreparedStatement insert = connection.prepareStatement(APPEND)) {
+            insert.setArray(1, connection.createArrayOf("text", ids));
+            insert.setArray(2, connection.createArrayOf("text", types));
+            insert.setArray(3, connection.createArrayOf("int4", versions));
+            insert.setArray(4, connection.createArrayOf("text", accounts));
+            insert.setArray(5, connection.createArrayOf("text", occurred));
+            insert.setArray(6, connection.createArrayOf("text", payloads));
             insert.executeUpdate();
+        }
+    }
+
+    /** Appends in a transaction of its own: the group commit's one round trip per batch. */
+    public void append(List<NewEvent> events) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            append(c, events);
         }
     }
 
