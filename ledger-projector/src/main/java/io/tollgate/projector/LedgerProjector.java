@@ -1,5 +1,6 @@
 package io.tollgate.projector;
 
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import io.tollgate.ledger.events.EnvelopeCodec;
@@ -46,7 +47,7 @@ public final class LedgerProjector implements Runnable, AutoCloseable {
     private final Projection projection;
     private final ReadModelStore store = new ReadModelStore("public");
     private final ProjectorConfig config;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConsumer<String, ByteBuffer> consumer;
     private final Map<TopicPartition, Long> maxSeq = new HashMap<>();
     private volatile long lag;
     private volatile long appliedEvents;
@@ -75,7 +76,8 @@ public final class LedgerProjector implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        // The record's own buffer: a byte[] value is a copy of it made for every record.
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
         return p;
     }
 
@@ -103,7 +105,7 @@ public final class LedgerProjector implements Runnable, AutoCloseable {
         });
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                ConsumerRecords<String, ByteBuffer> records = consumer.poll(Duration.ofMillis(200));
                 if (!records.isEmpty()) {
                     apply(records);
                 }
@@ -139,13 +141,13 @@ public final class LedgerProjector implements Runnable, AutoCloseable {
     }
 
     /** One batch, one transaction: read-model rows and offsets commit together or not at all. */
-    private void apply(ConsumerRecords<String, byte[]> records) {
+    private void apply(ConsumerRecords<String, ByteBuffer> records) {
         List<RecordedEvent> events = new ArrayList<>(records.count());
         Map<TopicPartition, long[]> progress = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             long highest = maxSeq.getOrDefault(tp, 0L);
             long nextOffset = -1;
-            for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+            for (ConsumerRecord<String, ByteBuffer> r : records.records(tp)) {
                 RecordedEvent e = envelopes.decode(r.value());
                 if (e.seq() > highest) {   // lower or equal: a relay resend, already applied
                     events.add(e);

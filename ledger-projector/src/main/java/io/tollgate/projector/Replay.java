@@ -1,6 +1,7 @@
 package io.tollgate.projector;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -184,7 +185,7 @@ public final class Replay {
         Properties p = LedgerProjector.consumerConfig(new ProjectorConfig(null, bootstrap, topic,
                 "tollgate-replay-" + UUID.randomUUID(), "replay", Duration.ZERO, 0));
         int partitionCount;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<String, ByteBuffer> consumer = new KafkaConsumer<>(p)) {
             partitionCount = consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
         }
         return sharded(shard -> {
@@ -197,7 +198,7 @@ public final class Replay {
             if (mine.isEmpty()) {
                 return state;
             }
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+            try (KafkaConsumer<String, ByteBuffer> consumer = new KafkaConsumer<>(p)) {
                 consumer.assign(mine);
                 consumer.seekToBeginning(mine);
                 // With read_committed, endOffsets is the last stable offset. Judge progress by position, which
@@ -206,11 +207,11 @@ public final class Replay {
                 Map<TopicPartition, Long> highest = new HashMap<>();
                 long total = 0;
                 while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                    ConsumerRecords<String, ByteBuffer> records = consumer.poll(Duration.ofMillis(500));
                     int applied = 0;
                     for (TopicPartition tp : records.partitions()) {
                         long last = highest.getOrDefault(tp, 0L);
-                        for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+                        for (ConsumerRecord<String, ByteBuffer> r : records.records(tp)) {
                             RecordedEvent e = envelopes.decode(r.value());
                             if (e.seq() > last && (until == null || !e.occurredAt().isAfter(until))) {
                                 last = e.seq();

@@ -1,6 +1,7 @@
 package io.tollgate.ledger.events;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -38,9 +39,18 @@ public final class EnvelopeCodec {
         }
     }
 
-    /** Reads the envelope in one streaming pass; the payload, written after its type, is decoded in place. */
     public RecordedEvent decode(byte[] bytes) {
-        try (JsonParser p = MAPPER.createParser(bytes)) {
+        return decode(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Reads the envelope in {@code bytes}' remaining bytes in one streaming pass; the payload, written
+     * after its type, is decoded in place.
+     */
+    public RecordedEvent decode(ByteBuffer bytes) {
+        try (JsonParser p = bytes.hasArray()
+                ? MAPPER.createParser(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining())
+                : MAPPER.createParser(copy(bytes))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not a JSON object");
             }
@@ -81,5 +91,11 @@ public final class EnvelopeCodec {
         } catch (IOException | RuntimeException x) {
             throw new IllegalArgumentException("unreadable ledger envelope", x);
         }
+    }
+
+    private static byte[] copy(ByteBuffer direct) {
+        byte[] out = new byte[direct.remaining()];
+        direct.duplicate().get(out);
+        return out;
     }
 }

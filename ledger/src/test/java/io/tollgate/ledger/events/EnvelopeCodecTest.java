@@ -3,8 +3,10 @@ package io.tollgate.ledger.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,21 @@ class EnvelopeCodecTest {
                 + "\",\"type\":\"KeyRevoked\",\"version\":1,\"occurred_at\":\"" + r.occurredAt()
                 + "\",\"account_id\":\"7\",\"added_later\":{\"x\":[1]}}";
         assertEquals(r, envelopes.decode(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void onlyTheBuffersRemainingBytesAreRead() {
+        RecordedEvent r = recorded(6, new KeyRevoked(9, 7, "leaked", 1));
+        byte[] envelope = envelopes.encode(r);
+        // As Kafka hands a record out: a window on a larger array, with other bytes either side.
+        byte[] around = new byte[envelope.length + 20];
+        Arrays.fill(around, (byte) '}');
+        System.arraycopy(envelope, 0, around, 10, envelope.length);
+        assertEquals(r, envelopes.decode(ByteBuffer.wrap(around, 10, envelope.length).slice()));
+        assertEquals(r, envelopes.decode(ByteBuffer.wrap(around, 10, envelope.length)));
+        ByteBuffer direct = ByteBuffer.allocateDirect(envelope.length).put(envelope).flip();
+        assertEquals(r, envelopes.decode(direct));
+        assertEquals(envelope.length, direct.remaining(), "decoding leaves the buffer as it was");
     }
 
     @Test
