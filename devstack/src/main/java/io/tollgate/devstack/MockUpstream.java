@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,10 +30,12 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>Model names switch behaviours for tests and demos: {@code *no-usage*} never reports usage,
  * {@code *fail-500*} answers 500, {@code *fail-400*} answers 400, {@code *slow*} pauses between stream
  * chunks, {@code *burst*} writes a whole stream at once, {@code *cut*} breaks the stream off before its end,
- * {@code *hang*} never answers and {@code *stall*} stops sending halfway through a stream (both for a minute).
+ * {@code *hang*} never answers and {@code *stall*} stops sending halfway through a stream (both for a minute),
+ * {@code *large*} replies with {@value #LARGE_REPLY_WORDS} words (~1.5 MB).
  */
 public final class MockUpstream implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final int LARGE_REPLY_WORDS = 250_000;
     private final WebServer server;
     private final String requiredKey;
     private final AtomicLong calls = new AtomicLong();
@@ -97,7 +100,8 @@ public final class MockUpstream implements AutoCloseable {
         }
         String model = body.path("model").asText();
         Prompt prompt = Prompt.of(body);
-        List<String> reply = replyWords(prompt.lastUser(), body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(0)));
+        List<String> reply = model.contains("large") ? Collections.nCopies(LARGE_REPLY_WORDS, "lorem")
+                : replyWords(prompt.lastUser(), body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(0)));
         boolean usage = !model.contains("no-usage");
         String id = "chatcmpl-mock" + calls.get();
         if (body.path("stream").asBoolean(false)) {

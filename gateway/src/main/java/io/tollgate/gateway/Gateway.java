@@ -12,6 +12,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.gateway.admin.CreditsService;
@@ -135,8 +136,12 @@ public final class Gateway implements AutoCloseable {
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelsService models = new ModelsService(guard, json, registry);
+            InFlight inFlight = new InFlight(config.upstreamConcurrency(), config.memoryBudget());
+            Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
+                    .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
+                    .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission, new InFlight(config.upstreamConcurrency()));
+                    plans, limits, admission, inFlight);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())

@@ -17,6 +17,7 @@ public record GatewayConfig(
         int maxBodyBytes,
         Duration upstreamTimeout,
         int upstreamConcurrency,
+        long memoryBudget,
         int ledgerBatch,
         Duration ledgerRetry,
         Path ledgerSpool,
@@ -43,6 +44,7 @@ public record GatewayConfig(
                 c.get("tollgate.max.body").asInt().orElse(1 << 20),
                 Duration.ofSeconds(c.get("tollgate.upstream.timeout").asInt().orElse(120)),
                 c.get("tollgate.upstream.concurrency").asInt().orElse(4096),
+                c.get("tollgate.memory.budget").asLong().orElse(defaultMemoryBudget()),
                 c.get("tollgate.ledger.batch").asInt().orElse(512),
                 Duration.ofSeconds(c.get("tollgate.ledger.retry").asInt().orElse(5)),
                 Path.of(c.get("tollgate.ledger.spool").asString().orElse("ledger-spool")),
@@ -52,40 +54,51 @@ public record GatewayConfig(
                 c.get("tollgate.bootstrap.admin.key").asString().orElse(""));
     }
 
+    /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
+    public static long defaultMemoryBudget() {
+        return Runtime.getRuntime().maxMemory() / 2;
+    }
+
     public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+        return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withDatabase(PostgresSettings db) {
-        return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+        return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
     public GatewayConfig withKafka(String bootstrap, String topic) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey);
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
-        return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+        return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
     public GatewayConfig withUpstreamConcurrency(int limit) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, limit, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, limit, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
     }
 
+    /** Bytes of request and reply bodies the calls in flight may hold at once (503 beyond). */
+    public GatewayConfig withMemoryBudget(long bytes) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, bytes,
+                ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+    }
+
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, ledgerBatch,
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey);
     }
 }

@@ -28,6 +28,12 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theMemoryBudgetIsHalfTheHeapUnlessItsEnvironmentVariableSetsIt() {
+        assertEquals(Runtime.getRuntime().maxMemory() / 2, GatewayConfig.load(YAML, Map.of()).memoryBudget());
+        assertEquals(64L << 20, GatewayConfig.load(YAML, Map.of("TOLLGATE_MEMORY_BUDGET", "67108864")).memoryBudget());
+    }
+
+    @Test
     void seed000EnvironmentVariablesOverrideTheYaml() {
         GatewayConfig c = GatewayConfig.load(YAML, Map.of(
                 "POSTGRES_HOST", "db.internal", "POSTGRES_PORT", "6543", "POSTGRES_USER", "gw",

@@ -32,6 +32,7 @@ final class Catalog {
         model(api, "chat-cut", "mock-chat-cut", openaiId, "0.50", "1.50");
         model(api, "chat-slow", "mock-chat-slow", openaiId, "0.50", "1.50");
         model(api, "chat-burst", "mock-chat-burst", openaiId, "0.50", "1.50");
+        model(api, "chat-large", "mock-chat-large", openaiId, "0.50", "1.50");
         model(api, "claude", "mock-claude", anthropicId, "3", "15");
     }
 

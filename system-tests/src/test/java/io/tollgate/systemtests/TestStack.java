@@ -109,7 +109,8 @@ final class TestStack {
     }
 
     static GatewayConfig config(PostgresSettings db, Duration upstreamTimeout) {
-        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, upstreamTimeout, 4096, 512,
+        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, upstreamTimeout, 4096,
+                GatewayConfig.defaultMemoryBudget(), 512,
                 Duration.ofSeconds(2), tempDir("tollgate-spool"), "", "tollgate.ledger", MASTER_KEY, ADMIN_KEY);
     }
 

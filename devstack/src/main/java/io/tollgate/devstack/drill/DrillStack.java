@@ -40,7 +40,7 @@ public final class DrillStack implements AutoCloseable {
         postgres = DevPostgres.start(dir.resolve("postgres"));
         mock = MockUpstream.start(0, DemoCatalog.UPSTREAM_KEY);
         config = new GatewayConfig("127.0.0.1", 0, postgres.database("drill"), true, 256 * 1024, Duration.ofSeconds(30), 4096,
-                512, Duration.ofSeconds(2), dir.resolve("spool"), kafkaBootstrap, "drill.ledger", SecretBox.newMasterKey(),
+                GatewayConfig.defaultMemoryBudget(), 512, Duration.ofSeconds(2), dir.resolve("spool"), kafkaBootstrap, "drill.ledger", SecretBox.newMasterKey(),
                 ADMIN);
         gateway = Gateway.start(config);
         DemoCatalog.ensure(gateway, mock.baseUrl());

@@ -2,38 +2,84 @@ package io.tollgate.gateway.controls;
 
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.tollgate.gateway.http.ApiError;
 
 /**
- * Bounds the proxied calls in flight. Past the bound a call is refused at once with 503 and
- * Retry-After, before any reservation or upstream call (so nothing is ledgered): under overload the
- * gateway keeps serving the calls it took instead of queueing every caller until their clients time
- * out. The bound counts calls waiting on slow upstreams too, so it is set generously.
+ * Bounds the proxied calls in flight and the bytes of request and reply bodies they hold in memory.
+ * Past either bound a call is refused at once with 503 and Retry-After: under overload the gateway
+ * keeps serving the calls it took instead of queueing every caller until their clients time out, or
+ * running out of heap (a reply is held whole to meter it, so a few large ones at once would do that).
+ * The call bound counts calls waiting on slow upstreams too, so it is set generously.
  */
 public final class InFlight {
-    /** One admitted call; closing it frees its place. */
+    /** One admitted call; closing it frees its place and every byte it held. */
     public interface Place extends AutoCloseable {
+        /** Counts {@code bytes} more against the memory budget for this call; 503 if they do not fit. */
+        void hold(long bytes);
+
         @Override
         void close();
     }
 
     private final Semaphore places;
     private final int limit;
+    private final long budgetBytes;
+    private final AtomicLong heldBytes = new AtomicLong();
 
-    public InFlight(int limit) {
+    public InFlight(int limit, long budgetBytes) {
         if (limit < 1) {
             throw new IllegalArgumentException("the in-flight bound must be at least 1, not " + limit);
         }
+        if (budgetBytes < 1) {
+            throw new IllegalArgumentException("the memory budget must be at least 1 byte, not " + budgetBytes);
+        }
         this.places = new Semaphore(limit);
         this.limit = limit;
+        this.budgetBytes = budgetBytes;
     }
 
     public Place enter() {
         if (!places.tryAcquire()) {
-            throw new ApiError(503, "server_error", "overloaded", "Tollgate is serving its limit of " + limit
-                    + " concurrent calls; retry shortly", Map.of("Retry-After", "1"));
+            throw overloaded("Tollgate is serving its limit of " + limit + " concurrent calls; retry shortly");
         }
-        return places::release;
+        return new Held();
+    }
+
+    /** Bytes the calls in flight hold now. */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
+    private static ApiError overloaded(String message) {
+        return new ApiError(503, "server_error", "overloaded", message, Map.of("Retry-After", "1"));
+    }
+
+    private final class Held implements Place {
+        private long mine;
+        private boolean closed;
+
+        @Override
+        public void hold(long bytes) {
+            long now;
+            do {
+                now = heldBytes.get();
+                if (now + bytes > budgetBytes) {
+                    throw overloaded("Tollgate's calls in flight hold its memory budget of " + (budgetBytes >> 20)
+                            + " MB in request and reply bodies; retry shortly");
+                }
+            } while (!heldBytes.compareAndSet(now, now + bytes));
+            mine += bytes;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                heldBytes.addAndGet(-mine);
+                places.release();
+            }
+        }
     }
 }

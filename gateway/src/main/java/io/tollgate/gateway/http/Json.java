@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongConsumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -65,6 +66,11 @@ public final class Json {
 
     /** The body as bytes, refusing anything over the limit with 413 before reading it all. */
     public byte[] readBytes(ServerRequest req) {
+        return readBytes(req, bytes -> { });
+    }
+
+    /** As {@link #readBytes(ServerRequest)}, telling {@code hold} of the bytes before they are read (see {@link Bodies}). */
+    public byte[] readBytes(ServerRequest req, LongConsumer hold) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > maxBodyBytes) {
             throw tooLarge();
@@ -73,7 +79,7 @@ public final class Json {
             return new byte[0];
         }
         try (InputStream in = req.content().inputStream()) {
-            byte[] body = Bodies.read(in, declared, maxBodyBytes);
+            byte[] body = Bodies.read(in, declared, maxBodyBytes, hold);
             if (body.length > maxBodyBytes) {
                 throw tooLarge();
             }
@@ -85,7 +91,11 @@ public final class Json {
 
     /** The body as a JSON object: 400 for empty, invalid UTF-8, malformed JSON or a non-object. */
     public ObjectNode readObject(ServerRequest req) {
-        return parseObject(readBytes(req));
+        return readObject(req, bytes -> { });
+    }
+
+    public ObjectNode readObject(ServerRequest req, LongConsumer hold) {
+        return parseObject(readBytes(req, hold));
     }
 
     public static ObjectNode parseObject(byte[] body) {

@@ -54,6 +54,12 @@ public final class ProxyService implements HttpService {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<Integer> PASSED_THROUGH = Set.of(400, 404, 409, 413, 422);
     private static final int MAX_UPSTREAM_BODY = 64 << 20;
+    /**
+     * What a body costs in memory per byte, as counted against the budget of {@link InFlight}: a
+     * request is held as bytes, its parsed tree and the upstream's copy; a reply as bytes and its tree.
+     */
+    private static final int REQUEST_COPIES = 4;
+    private static final int REPLY_COPIES = 3;
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
@@ -97,13 +103,14 @@ public final class ProxyService implements HttpService {
         long started = System.nanoTime();
         Principal caller = guard.withScope(req, Scopes.INVOKE);
         try (InFlight.Place place = inFlight.enter()) {
-            proxy(req, res, requested, caller, started);
+            proxy(req, res, requested, caller, started, place);
         }
     }
 
-    private void proxy(ServerRequest req, ServerResponse res, Endpoint requested, Principal caller, long started) {
+    private void proxy(ServerRequest req, ServerResponse res, Endpoint requested, Principal caller, long started,
+                       InFlight.Place place) {
         Plan plan = plans.find(caller.planId()).orElse(null);
-        ProxyRequest request = ProxyRequest.of(requested, json.readObject(req));
+        ProxyRequest request = ProxyRequest.of(requested, json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
         ModelRoute route = resolve(caller, plan, request);
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
@@ -119,7 +126,7 @@ public final class ProxyService implements HttpService {
             String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                    new UsageMeter(request, prompt), started, ticket);
+                    new UsageMeter(request, prompt), started, ticket, place);
             call(exchange, res);
         }
     }
@@ -195,11 +202,16 @@ public final class ProxyService implements HttpService {
         HttpClientResponse reply = call.response();
         byte[] body;
         try (InputStream in = reply.inputStream()) {
-            body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY);
+            body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY,
+                    bytes -> exchange.place.hold(REPLY_COPIES * bytes));
         } catch (IOException | UncheckedIOException e) {
             exchange.record(200, exchange.meter.reportedOnly());
             throw call.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", "the upstream did not finish its reply in time")
                     : ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
+        } catch (ApiError overloaded) {
+            // The upstream did the work (and will bill it) even though the reply is not relayed.
+            exchange.record(200, exchange.meter.reportedOnly());
+            throw overloaded;
         }
         JsonNode parsed = body.length > MAX_UPSTREAM_BODY ? null : parse(body);
         if (parsed == null) {
@@ -372,11 +384,13 @@ public final class ProxyService implements HttpService {
         final UsageMeter meter;
         final long started;
         final Admission.Ticket ticket;
+        final InFlight.Place place;
         boolean recorded;
 
         Exchange(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
-                 UsageMeter meter, long started, Admission.Ticket ticket) {
+                 UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place) {
             this.ticket = ticket;
+            this.place = place;
             this.requestId = requestId;
             this.caller = caller;
             this.route = route;

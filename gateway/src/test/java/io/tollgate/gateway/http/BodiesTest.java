@@ -2,6 +2,7 @@ package io.tollgate.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,5 +45,29 @@ class BodiesTest {
         assertEquals(101, Bodies.read(big, -1, 100).length);
         assertEquals(101, Bodies.read(new ByteArrayInputStream(new byte[1000]), 1000, 100).length);
         assertEquals(10, Bodies.read(new ByteArrayInputStream(new byte[10]), -1, 100).length);
+    }
+
+    @Test
+    void theBytesOfEveryBufferAreHeldBeforeItIsAllocated() throws IOException {
+        long[] held = new long[1];
+        byte[] json = "{\"model\":\"m\"}".getBytes();
+        Bodies.read(new ByteArrayInputStream(json), json.length, 100, bytes -> held[0] += bytes);
+        assertEquals(json.length, held[0], "a declared length is held at once");
+
+        held[0] = 0;
+        byte[] body = Bodies.read(new ByteArrayInputStream(new byte[100_000]), -1, 1 << 20, bytes -> held[0] += bytes);
+        assertEquals(100_000, body.length);
+        assertEquals(131_072, held[0], "without a length, the buffer as it doubled from 8 KB");
+    }
+
+    @Test
+    void aRefusedHoldStopsTheReadBeforeTheBufferGrows() {
+        Recording in = new Recording(new byte[100_000]);
+        assertThrows(IllegalStateException.class, () -> Bodies.read(in, -1, 1 << 20, bytes -> {
+            if (bytes > 8192) {
+                throw new IllegalStateException("over budget");
+            }
+        }));
+        assertEquals(16_384, 100_000 - in.available(), "read no further than the buffers it was allowed");
     }
 }
