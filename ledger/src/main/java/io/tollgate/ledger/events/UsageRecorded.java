@@ -1,13 +1,21 @@
 package io.tollgate.ledger.events;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 /**
  * One upstream call, successful or not. Field names are a public contract (the ledger export and
  * finance tooling read them): add fields, never rename.
+ *
+ * <p>Written in the order jsonb keeps keys (shortest name first, then by bytes), so a payload has one
+ * field order whether it is read from Postgres or from Kafka; {@link UsageRecordedReader} expects it.
  *
  * @param tokensEstimated true when the upstream reported no usage and tokens were counted locally
  * @param messages        messages in the request's prompt (0 for completions and embeddings; added later,
  *                        so older payloads read as 0)
  */
+@JsonPropertyOrder({"agent", "model", "key_id", "project", "user_id", "endpoint", "messages", "provider", "streamed",
+    "latency_ms", "request_id", "cost_centre", "cost_micros", "environment", "prompt_hash", "total_tokens",
+    "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens"})
 public record UsageRecorded(
         String requestId,
         long userId,

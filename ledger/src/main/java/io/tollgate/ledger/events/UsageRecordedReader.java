@@ -1,9 +1,14 @@
 package io.tollgate.ledger.events;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 
 /**
  * Reads a version-1 {@code UsageRecorded} payload in one pass of Jackson's streaming parser. Nearly
@@ -13,6 +18,23 @@ import com.fasterxml.jackson.core.JsonToken;
  * false (as for {@code messages}, added later). A value of the wrong JSON type is refused, not coerced.
  */
 final class UsageRecordedReader {
+    /**
+     * The field order payloads come in ({@link UsageRecorded}'s {@code @JsonPropertyOrder}, which is
+     * jsonb's). Each name is tried first where it is expected, as bytes
+     * ({@link JsonParser#nextFieldName(SerializableString)}), instead of being canonicalised: that
+     * was a tenth of replay's decoding. Any other order still reads, only slower.
+     */
+    private static final String[] ORDER = UsageRecorded.class.getAnnotation(JsonPropertyOrder.class).value();
+    private static final SerializableString[] NAMES = new SerializableString[ORDER.length];
+    private static final Map<String, Integer> POSITION = new HashMap<>();
+
+    static {
+        for (int i = 0; i < ORDER.length; i++) {
+            NAMES[i] = new SerializedString(ORDER[i]);
+            POSITION.put(ORDER[i], i);
+        }
+    }
+
     private UsageRecordedReader() {
     }
 
@@ -41,8 +63,19 @@ final class UsageRecordedReader {
         String environment = null;
         String agent = null;
         int messages = 0;
-        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-            String field = p.currentName();
+        int expected = 0;
+        while (true) {
+            String field;
+            if (expected < NAMES.length && p.nextFieldName(NAMES[expected])) {
+                field = ORDER[expected++];
+            } else {
+                JsonToken t = expected < NAMES.length ? p.currentToken() : p.nextToken();
+                if (t != JsonToken.FIELD_NAME) {
+                    break;
+                }
+                field = p.currentName();
+                expected = POSITION.getOrDefault(field, expected - 1) + 1;
+            }
             JsonToken value = p.nextToken();
             switch (field) {
                 case "request_id" -> requestId = text(p, value);

@@ -95,6 +95,17 @@ class EventCodecTest {
     }
 
     @Test
+    void usageIsWrittenWithEveryFieldInJsonbsKeyOrderAsFromPostgres() throws Exception {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(codec.encode(oneOfEach().getFirst()))
+                .fieldNames().forEachRemaining(names::add);
+        java.util.List<String> jsonb = new java.util.ArrayList<>(names);
+        jsonb.sort(java.util.Comparator.comparingInt(String::length).thenComparing(java.util.Comparator.naturalOrder()));
+        assertEquals(jsonb, names);
+        assertEquals(UsageRecorded.class.getRecordComponents().length, names.size());
+    }
+
+    @Test
     void usageWithMissingNullOrUnknownFieldsReadsAsDataBindingReadsIt() throws Exception {
         for (String json : List.of("{}", "{\"user_id\":7,\"future\":{\"a\":[1,{\"b\":2}]},\"model\":\"m\"}",
                 "{\"user_id\":null,\"streamed\":null,\"model\":null,\"messages\":3}",
