@@ -305,7 +305,7 @@ public final class Replay {
     /** Runs a replay as the command does and returns its exit status (0 ok, 1 differences found). */
     public static int run(ProjectorConfig config, Source source, Instant until, boolean verify, PrintStream out)
             throws SQLException {
-        ReadModelStore fresh = new ReadModelStore("replay");
+        ReadModelStore fresh = ReadModelStore.freshForReplay("replay");
         int shards = defaultShards();
         // Each shard reads over one connection and writes its event rows over another.
         PostgresSettings db = config.database().withPool(Math.max(config.database().pool(), 2 * shards + 1));

@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,10 +44,35 @@ public final class ReadModelStore {
             + "streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, upstream_status, tokens_estimated, "
             + "cost_centre, project, environment, agent, messages";
     private static final String MONTH_COLUMNS = "account_id, month, credits_micros, spent_micros, requests, first_seq, last_seq";
+    private static final String WINDOW_COLUMNS = "subject, subject_id, granularity, window_start, requests, tokens";
+    private static final String AUDIT_COLUMNS = "seq, occurred_at, actor_user_id, action, target_type, target_id, "
+            + "account_id, outcome, details";
     private final String schema;
+    /** Whether the tables are fresh and get each row once, so the big ones are loaded with COPY. */
+    private final boolean bulk;
 
     public ReadModelStore(String schema) {
+        this(schema, false);
+    }
+
+    private ReadModelStore(String schema, boolean bulk) {
         this.schema = schema;
+        this.bulk = bulk;
+    }
+
+    /**
+     * The store replay fills: its tables are made by {@link #createFresh} and every row is written
+     * once (event rows as shards drain them, the rest in one {@link #save}), so rate windows and
+     * event rows go in with COPY; a row written twice would fail on its unique index, not be lost.
+     */
+    public static ReadModelStore freshForReplay(String schema) {
+        return new ReadModelStore(schema, true);
+    }
+
+    /** The big tables' rows: COPY into a fresh table, else upserts ({@code onConflict}). */
+    private RowWriter writer(Connection c, String table, String columns, String onConflict) throws SQLException {
+        return bulk ? RowWriter.copy(c, schema + "." + table, columns)
+                : RowWriter.upsert(c, schema + "." + table, columns, onConflict);
     }
 
     /** Drops and recreates this schema's read-model tables, shaped like the live ones. */
@@ -109,8 +133,7 @@ public final class ReadModelStore {
                         rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20)));
             }
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT seq, occurred_at, actor_user_id, action, target_type, "
-                + "target_id, account_id, outcome, details FROM " + schema + ".rm_audit");
+        try (PreparedStatement q = c.prepareStatement("SELECT " + AUDIT_COLUMNS + " FROM " + schema + ".rm_audit");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 long actorId = rs.getLong(3);
@@ -133,8 +156,7 @@ public final class ReadModelStore {
                 + schema + ".rm_balance")) {
             readBalances(q, m);
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT subject, subject_id, granularity, window_start, requests, "
-                + "tokens FROM " + schema + ".rm_rate_window")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + WINDOW_COLUMNS + " FROM " + schema + ".rm_rate_window")) {
             readWindows(q, m);
         }
         try (PreparedStatement q = c.prepareStatement("SELECT " + SPEND_COLUMNS + " FROM " + schema + ".rm_spend")) {
@@ -275,21 +297,13 @@ public final class ReadModelStore {
             }
             u.executeBatch();
         }
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_rate_window VALUES (?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (subject, subject_id, granularity, window_start) DO UPDATE SET "
-                + "requests = EXCLUDED.requests, tokens = EXCLUDED.tokens")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = writer(c, "rm_rate_window", WINDOW_COLUMNS, "ON CONFLICT (subject, subject_id, "
+                + "granularity, window_start) DO UPDATE SET requests = EXCLUDED.requests, tokens = EXCLUDED.tokens")) {
             for (var e : rows.rateWindows.entrySet()) {
                 WindowKey k = e.getKey();
-                u.setString(1, k.subject());
-                u.setLong(2, k.subjectId());
-                u.setString(3, k.granularity().name());
-                u.setTimestamp(4, Timestamp.from(k.start()));
-                u.setLong(5, e.getValue().requests());
-                u.setLong(6, e.getValue().tokens());
-                addBatch(u, ++rowsInBatch);
+                w.row(k.subject(), k.subjectId(), k.granularity().name(), k.start(), e.getValue().requests(),
+                        e.getValue().tokens());
             }
-            u.executeBatch();
         }
         if (!rows.rateWindows.isEmpty()) {
             dropExpiredWindows(c);
@@ -343,57 +357,21 @@ public final class ReadModelStore {
 
     /** Writes the one-row-per-event read models (usage events, audit) of {@code rows}; rows already stored stay. */
     public void saveEventRows(Connection c, ReadModels rows) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (seq) DO NOTHING")) {
-            int rowsInBatch = 0;
-            for (var e : rows.audit.entrySet()) {
+        try (RowWriter w = writer(c, "rm_audit", AUDIT_COLUMNS, "ON CONFLICT (seq) DO NOTHING")) {
+            for (var e : rows.audit.long2ObjectEntrySet()) {
                 AuditEntry a = e.getValue();
-                u.setLong(1, e.getKey());
-                u.setTimestamp(2, Timestamp.from(a.occurredAt()));
-                if (a.actorUserId() == null) {
-                    u.setNull(3, Types.BIGINT);
-                } else {
-                    u.setLong(3, a.actorUserId());
-                }
-                u.setString(4, a.action());
-                u.setString(5, a.targetType());
-                u.setString(6, a.targetId());
-                u.setString(7, a.accountId());
-                u.setString(8, a.outcome());
-                u.setString(9, a.details());
-                addBatch(u, ++rowsInBatch);
+                w.row(e.getLongKey(), a.occurredAt(), a.actorUserId(), a.action(), a.targetType(), a.targetId(),
+                        a.accountId(), a.outcome(), a.details());
             }
-            u.executeBatch();
         }
-
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_usage_event (" + USAGE_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
-            int rowsInBatch = 0;
-            for (var e : rows.usage.entrySet()) {
+        try (RowWriter w = writer(c, "rm_usage_event", USAGE_COLUMNS, "ON CONFLICT (seq) DO NOTHING")) {
+            for (var e : rows.usage.long2ObjectEntrySet()) {
                 UsageRow r = e.getValue();
-                u.setLong(1, e.getKey());
-                u.setTimestamp(2, Timestamp.from(r.occurredAt()));
-                u.setString(3, r.requestId());
-                u.setLong(4, r.userId());
-                u.setLong(5, r.keyId());
-                u.setString(6, r.model());
-                u.setString(7, r.provider());
-                u.setString(8, r.endpoint());
-                u.setBoolean(9, r.streamed());
-                u.setLong(10, r.promptTokens());
-                u.setLong(11, r.completionTokens());
-                u.setLong(12, r.costMicros());
-                u.setLong(13, r.latencyMs());
-                u.setInt(14, r.upstreamStatus());
-                u.setBoolean(15, r.tokensEstimated());
-                u.setString(16, r.costCentre());
-                u.setString(17, r.project());
-                u.setString(18, r.environment());
-                u.setString(19, r.agent());
-                u.setLong(20, r.messages());
-                addBatch(u, ++rowsInBatch);
+                w.row(e.getLongKey(), r.occurredAt(), r.requestId(), r.userId(), r.keyId(), r.model(), r.provider(),
+                        r.endpoint(), r.streamed(), r.promptTokens(), r.completionTokens(), r.costMicros(), r.latencyMs(),
+                        r.upstreamStatus(), r.tokensEstimated(), r.costCentre(), r.project(), r.environment(), r.agent(),
+                        r.messages());
             }
-            u.executeBatch();
         }
     }
 
