@@ -2,21 +2,26 @@ package io.tollgate.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.tollgate.ledger.events.CreditsAdded;
+import io.tollgate.ledger.events.RecordedEvent;
+import io.tollgate.ledger.events.UsageRecorded;
+import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.projection.ReadModelStore;
 import io.tollgate.ledger.projection.ReadModels;
-import io.tollgate.ledger.projection.Rows.AuditEntry;
-import io.tollgate.ledger.projection.Rows.Granularity;
-import io.tollgate.ledger.projection.Rows.UsageRow;
 import io.tollgate.schema.Migrate;
 
 /** Replay loads its fresh tables with COPY: what it writes must read back exactly as upserts would. */
@@ -27,16 +32,21 @@ class ReplayBulkLoadTest {
 
     @Test
     void rowsCopiedIntoAFreshSchemaReadBackAsTheyWereAndAsUpsertedOnes() throws SQLException {
+        // Every read model gets rows with these strings in them, as projection makes them.
+        Projection projection = new Projection(Duration.ofHours(24));
         ReadModels models = new ReadModels();
+        long seq = 0;
         for (int i = 0; i < HOSTILE.size() * 2; i++) {
             String text = i < HOSTILE.size() ? HOSTILE.get(i) : null;
             String label = HOSTILE.get(i % HOSTILE.size());
-            Instant at = Instant.parse("2026-11-30T12:00:00.123456Z").plusSeconds(i);
-            models.usage.put(i + 1, new UsageRow(at, "req_" + label, i, 100 + i, label, "p", "/chat/completions",
-                    i % 2 == 0, i, 2L * i, 1_000_003L * i, 40, 200, i % 3 == 0, text, text, label, text, i));
-            models.audit.put(1000 + i, new AuditEntry(at, i % 2 == 0 ? null : (long) i, "key.created", "key",
-                    Integer.toString(i), "7", "success", label));
-            models.rateWindows.add("key", i, Granularity.MINUTE, 1_796_040_000L + 60L * i, 1, i);
+            Instant at = Instant.parse("2026-11-30T12:00:00.123456Z").plusSeconds(3_600L * i);
+            UsageRecorded call = new UsageRecorded("req_" + label, i % 3, 100 + i, label, "p", "/chat/completions",
+                    i % 2 == 0, i, 2L * i, 3L * i, i % 3 == 0, 1_000_003L * i, 40, 200, label, text, text, label, text, i);
+            projection.apply(models, new RecordedEvent(++seq, UUID.randomUUID(), "UsageRecorded", 1, call.accountId(), at,
+                    call));
+            CreditsAdded credits = new CreditsAdded(i % 3, 5_000_000, label, "idem-" + i, 1);
+            projection.apply(models, new RecordedEvent(++seq, UUID.randomUUID(), "CreditsAdded", 1, credits.accountId(),
+                    at, credits));
         }
         try (HikariDataSource ds = TestStack.freshDatabase().pool("bulk-load-test"); Connection c = ds.getConnection()) {
             Migrate.run(ds);
@@ -48,6 +58,9 @@ class ReplayBulkLoadTest {
             upserted.save(c, models);
 
             ReadModels fromCopy = copied.loadAll(c);
+            assertTrue(List.of(fromCopy.balances, fromCopy.rateWindows, fromCopy.spend, fromCopy.spendMonths,
+                    fromCopy.spendDimensions, fromCopy.prompts, fromCopy.months).stream().noneMatch(Map::isEmpty)
+                    && !fromCopy.usage.isEmpty() && !fromCopy.audit.isEmpty(), "every read model has rows");
             assertEquals(List.of(), ReadModels.diff(models, fromCopy), "copied rows read back as written");
             assertEquals(List.of(), ReadModels.diff(upserted.loadAll(c), fromCopy), "and as upserted rows");
             assertEquals(List.of(), new ReadModelStore("upserted").eventRowDifferences(c, copied));

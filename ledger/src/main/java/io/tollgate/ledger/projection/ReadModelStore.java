@@ -9,7 +9,9 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
@@ -44,6 +46,9 @@ public final class ReadModelStore {
             + "streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, upstream_status, tokens_estimated, "
             + "cost_centre, project, environment, agent, messages";
     private static final String MONTH_COLUMNS = "account_id, month, credits_micros, spent_micros, requests, first_seq, last_seq";
+    private static final String BALANCE_COLUMNS = "account_id, credits_micros, spent_micros, requests";
+    private static final String PROMPT_COLUMNS = "account_id, prompt_hash, model, first_seen, last_seen, occurrences, "
+            + "repeats, wasted_micros";
     private static final String WINDOW_COLUMNS = "subject, subject_id, granularity, window_start, requests, tokens";
     private static final String AUDIT_COLUMNS = "seq, occurred_at, actor_user_id, action, target_type, target_id, "
             + "account_id, outcome, details";
@@ -69,7 +74,25 @@ public final class ReadModelStore {
         return new ReadModelStore(schema, true);
     }
 
-    /** The big tables' rows: COPY into a fresh table, else upserts ({@code onConflict}). */
+    /**
+     * Writes rows whose first {@code keys} columns are their key, replacing a stored row's other
+     * columns; into a fresh replay table with COPY.
+     */
+    private RowWriter replacing(Connection c, String table, String columns, int keys) throws SQLException {
+        List<String> names = List.of(columns.split(",\\s*"));
+        return writer(c, table, columns, onConflict(names, keys) + " DO UPDATE SET " + names.subList(keys, names.size())
+                .stream().map(n -> n + " = EXCLUDED." + n).collect(Collectors.joining(", ")));
+    }
+
+    /** Writes rows whose first {@code keys} columns are their key; a row already stored stays as it is. */
+    private RowWriter adding(Connection c, String table, String columns, int keys) throws SQLException {
+        return writer(c, table, columns, onConflict(List.of(columns.split(",\\s*")), keys) + " DO NOTHING");
+    }
+
+    private static String onConflict(List<String> columns, int keys) {
+        return "ON CONFLICT (" + String.join(", ", columns.subList(0, keys)) + ")";
+    }
+
     private RowWriter writer(Connection c, String table, String columns, String onConflict) throws SQLException {
         return bulk ? RowWriter.copy(c, schema + "." + table, columns)
                 : RowWriter.upsert(c, schema + "." + table, columns, onConflict);
@@ -152,8 +175,7 @@ public final class ReadModelStore {
      */
     public ReadModels loadAggregates(Connection c) throws SQLException {
         ReadModels m = new ReadModels();
-        try (PreparedStatement q = c.prepareStatement("SELECT account_id, credits_micros, spent_micros, requests FROM "
-                + schema + ".rm_balance")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + BALANCE_COLUMNS + " FROM " + schema + ".rm_balance")) {
             readBalances(q, m);
         }
         try (PreparedStatement q = c.prepareStatement("SELECT " + WINDOW_COLUMNS + " FROM " + schema + ".rm_rate_window")) {
@@ -173,8 +195,7 @@ public final class ReadModelStore {
                 + ".rm_spend_dimension")) {
             readDimensions(q, m);
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT account_id, prompt_hash, model, first_seen, last_seen, "
-                + "occurrences, repeats, wasted_micros FROM " + schema + ".rm_prompt")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + PROMPT_COLUMNS + " FROM " + schema + ".rm_prompt")) {
             readPrompts(q, m);
         }
         return m;
@@ -284,21 +305,13 @@ public final class ReadModelStore {
 
     /** Writes every row of {@code rows}, replacing stored values (audit rows are only ever inserted). */
     public void save(Connection c, ReadModels rows) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_balance VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (account_id) DO UPDATE SET credits_micros = EXCLUDED.credits_micros, "
-                + "spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = replacing(c, "rm_balance", BALANCE_COLUMNS, 1)) {
             for (var e : rows.balances.entrySet()) {
-                u.setString(1, e.getKey());
-                u.setLong(2, e.getValue().creditsMicros());
-                u.setLong(3, e.getValue().spentMicros());
-                u.setLong(4, e.getValue().requests());
-                addBatch(u, ++rowsInBatch);
+                Balance b = e.getValue();
+                w.row(e.getKey(), b.creditsMicros(), b.spentMicros(), b.requests());
             }
-            u.executeBatch();
         }
-        try (RowWriter w = writer(c, "rm_rate_window", WINDOW_COLUMNS, "ON CONFLICT (subject, subject_id, "
-                + "granularity, window_start) DO UPDATE SET requests = EXCLUDED.requests, tokens = EXCLUDED.tokens")) {
+        try (RowWriter w = replacing(c, "rm_rate_window", WINDOW_COLUMNS, 4)) {
             for (var e : rows.rateWindows.entrySet()) {
                 WindowKey k = e.getKey();
                 w.row(k.subject(), k.subjectId(), k.granularity().name(), k.start(), e.getValue().requests(),
@@ -308,48 +321,20 @@ public final class ReadModelStore {
         if (!rows.rateWindows.isEmpty()) {
             dropExpiredWindows(c);
         }
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend (" + SPEND_COLUMNS + ") VALUES "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, key_id, project, cost_centre, "
-                + "environment, agent, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = "
-                + "EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
-                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
-                + "wasted_micros = EXCLUDED.wasted_micros")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = replacing(c, "rm_spend", SPEND_COLUMNS, 8)) {
             for (var e : rows.spend.entrySet()) {
                 SpendKey k = e.getKey();
-                Spend v = e.getValue();
-                u.setDate(1, Date.valueOf(k.day()));
-                u.setLong(2, k.userId());
-                u.setLong(3, k.keyId());
-                u.setString(4, k.project());
-                u.setString(5, k.costCentre());
-                u.setString(6, k.environment());
-                u.setString(7, k.agent());
-                u.setString(8, k.model());
-                bindSpend(u, 9, v);
-                addBatch(u, ++rowsInBatch);
+                w.row(withSpend(e.getValue(), k.day(), k.userId(), k.keyId(), k.project(), k.costCentre(),
+                        k.environment(), k.agent(), k.model()));
             }
-            u.executeBatch();
         }
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_prompt VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (account_id, prompt_hash, model) DO UPDATE SET first_seen = EXCLUDED.first_seen, "
-                + "last_seen = EXCLUDED.last_seen, occurrences = EXCLUDED.occurrences, repeats = EXCLUDED.repeats, "
-                + "wasted_micros = EXCLUDED.wasted_micros")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = replacing(c, "rm_prompt", PROMPT_COLUMNS, 3)) {
             for (var e : rows.prompts.entrySet()) {
                 PromptKey k = e.getKey();
                 PromptStats v = e.getValue();
-                u.setString(1, k.accountId());
-                u.setString(2, k.promptHash());
-                u.setString(3, k.model());
-                u.setTimestamp(4, Timestamp.from(v.firstSeen()));
-                u.setTimestamp(5, Timestamp.from(v.lastSeen()));
-                u.setLong(6, v.occurrences());
-                u.setLong(7, v.repeats());
-                u.setLong(8, v.wastedMicros());
-                addBatch(u, ++rowsInBatch);
+                w.row(k.accountId(), k.promptHash(), k.model(), v.firstSeen(), v.lastSeen(), v.occurrences(), v.repeats(),
+                        v.wastedMicros());
             }
-            u.executeBatch();
         }
         saveEventRows(c, rows);
         saveMonths(c, rows);
@@ -357,14 +342,14 @@ public final class ReadModelStore {
 
     /** Writes the one-row-per-event read models (usage events, audit) of {@code rows}; rows already stored stay. */
     public void saveEventRows(Connection c, ReadModels rows) throws SQLException {
-        try (RowWriter w = writer(c, "rm_audit", AUDIT_COLUMNS, "ON CONFLICT (seq) DO NOTHING")) {
+        try (RowWriter w = adding(c, "rm_audit", AUDIT_COLUMNS, 1)) {
             for (var e : rows.audit.long2ObjectEntrySet()) {
                 AuditEntry a = e.getValue();
                 w.row(e.getLongKey(), a.occurredAt(), a.actorUserId(), a.action(), a.targetType(), a.targetId(),
                         a.accountId(), a.outcome(), a.details());
             }
         }
-        try (RowWriter w = writer(c, "rm_usage_event", USAGE_COLUMNS, "ON CONFLICT (seq) DO NOTHING")) {
+        try (RowWriter w = adding(c, "rm_usage_event", USAGE_COLUMNS, 1)) {
             for (var e : rows.usage.long2ObjectEntrySet()) {
                 UsageRow r = e.getValue();
                 w.row(e.getLongKey(), r.occurredAt(), r.requestId(), r.userId(), r.keyId(), r.model(), r.provider(),
@@ -413,86 +398,38 @@ public final class ReadModelStore {
     }
 
     private void saveMonths(Connection c, ReadModels rows) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend_month (" + SPEND_MONTH_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, user_id, project, cost_centre, "
-                + "environment, model) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = EXCLUDED.prompt_tokens, "
-                + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
-                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
-                + "wasted_micros = EXCLUDED.wasted_micros")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = replacing(c, "rm_spend_month", SPEND_MONTH_COLUMNS, 6)) {
             for (var e : rows.spendMonths.entrySet()) {
                 SpendMonthKey k = e.getKey();
-                Spend v = e.getValue();
-                u.setDate(1, Date.valueOf(k.month().atDay(1)));
-                u.setLong(2, k.userId());
-                u.setString(3, k.project());
-                u.setString(4, k.costCentre());
-                u.setString(5, k.environment());
-                u.setString(6, k.model());
-                bindSpend(u, 7, v);
-                addBatch(u, ++rowsInBatch);
+                w.row(withSpend(e.getValue(), k.month().atDay(1), k.userId(), k.project(), k.costCentre(),
+                        k.environment(), k.model()));
             }
-            u.executeBatch();
         }
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_spend_dimension (" + DIMENSION_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, cost_centre, environment, dimension, "
-                + "value) DO UPDATE SET requests = EXCLUDED.requests, prompt_tokens = EXCLUDED.prompt_tokens, "
-                + "completion_tokens = EXCLUDED.completion_tokens, cost_micros = EXCLUDED.cost_micros, "
-                + "latency_ms = EXCLUDED.latency_ms, messages = EXCLUDED.messages, repeats = EXCLUDED.repeats, "
-                + "wasted_micros = EXCLUDED.wasted_micros")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = replacing(c, "rm_spend_dimension", DIMENSION_COLUMNS, 5)) {
             for (var e : rows.spendDimensions.entrySet()) {
                 DimensionKey k = e.getKey();
-                u.setDate(1, Date.valueOf(k.month().atDay(1)));
-                u.setString(2, k.costCentre());
-                u.setString(3, k.environment());
-                u.setString(4, k.dimension());
-                u.setString(5, k.value());
-                bindSpend(u, 6, e.getValue());
-                addBatch(u, ++rowsInBatch);
+                w.row(withSpend(e.getValue(), k.month().atDay(1), k.costCentre(), k.environment(), k.dimension(),
+                        k.value()));
             }
-            u.executeBatch();
         }
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO " + schema + ".rm_account_month (" + MONTH_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, month) DO UPDATE SET credits_micros = "
-                + "EXCLUDED.credits_micros, spent_micros = EXCLUDED.spent_micros, requests = EXCLUDED.requests, "
-                + "first_seq = EXCLUDED.first_seq, last_seq = EXCLUDED.last_seq")) {
-            int rowsInBatch = 0;
+        try (RowWriter w = replacing(c, "rm_account_month", MONTH_COLUMNS, 2)) {
             for (var e : rows.months.entrySet()) {
                 AccountMonth a = e.getValue();
-                u.setString(1, e.getKey().accountId());
-                u.setDate(2, Date.valueOf(e.getKey().month().atDay(1)));
-                u.setLong(3, a.creditsMicros());
-                u.setLong(4, a.spentMicros());
-                u.setLong(5, a.requests());
-                u.setLong(6, a.firstSeq());
-                u.setLong(7, a.lastSeq());
-                addBatch(u, ++rowsInBatch);
+                w.row(e.getKey().accountId(), e.getKey().month().atDay(1), a.creditsMicros(), a.spentMicros(),
+                        a.requests(), a.firstSeq(), a.lastSeq());
             }
-            u.executeBatch();
         }
     }
 
-    /** Rows sent per JDBC batch: a replay saves millions of rows, which must not sit in one batch in memory. */
-    private static final int BATCH_ROWS = 10_000;
-
-    private static void addBatch(PreparedStatement u, int rowsInBatch) throws SQLException {
-        u.addBatch();
-        if (rowsInBatch % BATCH_ROWS == 0) {
-            u.executeBatch();
-        }
+    /** A spend row's values: its key's, then the sums in {@code SPEND_COLUMNS}' order. */
+    private static Object[] withSpend(Spend v, Object... key) {
+        Object[] row = Arrays.copyOf(key, key.length + 8);
+        Object[] sums = {v.requests(), v.promptTokens(), v.completionTokens(), v.costMicros(), v.latencyMs(),
+            v.messages(), v.repeats(), v.wastedMicros()};
+        System.arraycopy(sums, 0, row, key.length, sums.length);
+        return row;
     }
 
-    private static void bindSpend(PreparedStatement u, int first, Spend v) throws SQLException {
-        u.setLong(first, v.requests());
-        u.setLong(first + 1, v.promptTokens());
-        u.setLong(first + 2, v.completionTokens());
-        u.setLong(first + 3, v.costMicros());
-        u.setLong(first + 4, v.latencyMs());
-        u.setLong(first + 5, v.messages());
-        u.setLong(first + 6, v.repeats());
-        u.setLong(first + 7, v.wastedMicros());
-    }
 
     private static Spend spend(ResultSet rs, int first) throws SQLException {
         return new Spend(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
