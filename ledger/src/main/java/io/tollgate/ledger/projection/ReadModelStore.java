@@ -67,8 +67,9 @@ public final class ReadModelStore {
 
     /**
      * The store replay fills: its tables are made by {@link #createFresh} and every row is written
-     * once (event rows as shards drain them, the rest in one {@link #save}), so rate windows and
-     * event rows go in with COPY; a row written twice would fail on its unique index, not be lost.
+     * once (event rows as shards drain them, the rest in one {@link #save}), so rows go in with COPY;
+     * a row written twice fails on its primary key (at once, or when {@link #buildIndexes} adds it
+     * back), it is never counted twice.
      */
     public static ReadModelStore freshForReplay(String schema) {
         return new ReadModelStore(schema, true);
@@ -109,32 +110,47 @@ public final class ReadModelStore {
         }
     }
 
-    /** Every row of every read model. */
     /**
-     * Drops this schema's non-unique indexes and returns how to build them again ({@link #buildIndexes}):
+     * Drops this schema's secondary indexes and returns how to build them again ({@link #buildIndexes}):
      * bulk-loading millions of rows into unindexed tables and indexing once is much cheaper than
-     * maintaining every index row by row. Unique indexes stay; saving relies on them.
+     * maintaining every index row by row. A store that loads with COPY ({@link #freshForReplay}) drops
+     * its primary keys too: nothing needs them until the end, and adding them back fails if any row
+     * was written twice. An upserting store keeps them; its ON CONFLICT needs them.
      */
     public List<String> deferIndexes(Connection c) throws SQLException {
-        List<String> definitions = new ArrayList<>();
-        List<String> names = new ArrayList<>();
+        List<String> drops = new ArrayList<>();
+        List<String> builds = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
                 + "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace "
                 + "WHERE n.nspname = ? AND NOT x.indisunique")) {
             q.setString(1, schema);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    names.add(rs.getString(1));
-                    definitions.add(rs.getString(2));
+                    drops.add("DROP INDEX " + schema + "." + rs.getString(1));
+                    builds.add(rs.getString(2));
+                }
+            }
+        }
+        if (bulk) {
+            try (PreparedStatement q = c.prepareStatement("SELECT t.relname, k.conname, pg_get_constraintdef(k.oid) "
+                    + "FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n "
+                    + "ON n.oid = t.relnamespace WHERE n.nspname = ? AND k.contype IN ('p', 'u')")) {
+                q.setString(1, schema);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        String table = schema + "." + rs.getString(1);
+                        drops.add("ALTER TABLE " + table + " DROP CONSTRAINT " + rs.getString(2));
+                        builds.add("ALTER TABLE " + table + " ADD CONSTRAINT " + rs.getString(2) + " " + rs.getString(3));
+                    }
                 }
             }
         }
         try (Statement s = c.createStatement()) {
-            for (String name : names) {
-                s.execute("DROP INDEX " + schema + "." + name);
+            for (String drop : drops) {
+                s.execute(drop);
             }
         }
-        return definitions;
+        return builds;
     }
 
     public void buildIndexes(Connection c, List<String> definitions) throws SQLException {
@@ -145,6 +161,7 @@ public final class ReadModelStore {
         }
     }
 
+    /** Every row of every read model. */
     public ReadModels loadAll(Connection c) throws SQLException {
         ReadModels m = loadAggregates(c);
         try (PreparedStatement q = c.prepareStatement("SELECT " + USAGE_COLUMNS + " FROM " + schema + ".rm_usage_event");
