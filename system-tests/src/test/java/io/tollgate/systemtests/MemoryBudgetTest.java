@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.tollgate.devstack.MockUpstream;
@@ -38,6 +39,11 @@ class MemoryBudgetTest {
             assertEquals("1", refused.header("retry-after"));
             assertEquals(before + 1, TestStack.mock().calls(), "the upstream was called");
             TestStack.await("the refused call's event", 10, () -> usageEvents(b.ds) == 1);
+            JsonNode billed = TestStack.usageEvents(b.ds).getFirst();
+            assertEquals(MockUpstream.LARGE_REPLY_WORDS, billed.get("completion_tokens").asLong(),
+                    "the usage the upstream reported, read past without holding the reply");
+            assertEquals(false, billed.get("tokens_estimated").asBoolean());
+            assertTrue(billed.get("cost_micros").asLong() > 0, "and billed: " + billed);
 
             assertEquals(200, b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat", "small", false)).status(),
                     "the refused call's bytes were given back");

@@ -201,17 +201,23 @@ public final class ProxyService implements HttpService {
     private void relayBody(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
         HttpClientResponse reply = call.response();
         byte[] body;
+        long declared = reply.headers().contentLength().orElse(-1);
         try (InputStream in = reply.inputStream()) {
-            body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY,
-                    bytes -> exchange.place.hold(REPLY_COPIES * bytes));
+            try {
+                body = Bodies.read(in, declared, MAX_UPSTREAM_BODY, bytes -> exchange.place.hold(REPLY_COPIES * bytes));
+            } catch (ApiError overloaded) {
+                // Not relayed, but done and billed upstream. With a declared length nothing has been
+                // read yet, so the reply's usage is read as it streams past; else the prompt is estimated.
+                if (declared >= 0) {
+                    exchange.meter.observeUsageOnly(in);
+                }
+                exchange.record(200, exchange.meter.usage(tokens));
+                throw overloaded;
+            }
         } catch (IOException | UncheckedIOException e) {
             exchange.record(200, exchange.meter.reportedOnly());
             throw call.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", "the upstream did not finish its reply in time")
                     : ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
-        } catch (ApiError overloaded) {
-            // The upstream did the work (and will bill it) even though the reply is not relayed.
-            exchange.record(200, exchange.meter.reportedOnly());
-            throw overloaded;
         }
         JsonNode parsed = body.length > MAX_UPSTREAM_BODY ? null : parse(body);
         if (parsed == null) {

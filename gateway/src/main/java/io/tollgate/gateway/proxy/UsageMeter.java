@@ -1,12 +1,19 @@
 package io.tollgate.gateway.proxy;
 
+import java.io.IOException;
+import java.io.InputStream;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Collects what an upstream reports about usage, from a whole reply or stream chunk by chunk, and
  * the generated text in case it reports nothing (then tokens are counted locally).
  */
 final class UsageMeter {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
     record Usage(long promptTokens, long completionTokens, boolean estimated) {
         long totalTokens() {
             return promptTokens + completionTokens;
@@ -30,6 +37,27 @@ final class UsageMeter {
             observeAnthropic(json);
         } else {
             observeOpenAi(json);
+        }
+    }
+
+    /**
+     * Reads only the top-level {@code usage} of a whole reply as it streams past, skipping the rest
+     * (the generated text included): for a reply too large to hold, which the upstream still bills.
+     */
+    void observeUsageOnly(InputStream reply) throws IOException {
+        try (JsonParser p = MAPPER.createParser(reply)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("usage")) {
+                    observe(MAPPER.createObjectNode().set("usage", p.readValueAsTree()));
+                } else {
+                    p.skipChildren();
+                }
+            }
         }
     }
 

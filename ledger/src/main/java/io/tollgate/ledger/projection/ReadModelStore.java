@@ -53,7 +53,7 @@ public final class ReadModelStore {
     private static final String AUDIT_COLUMNS = "seq, occurred_at, actor_user_id, action, target_type, target_id, "
             + "account_id, outcome, details";
     private final String schema;
-    /** Whether the tables are fresh and get each row once, so the big ones are loaded with COPY. */
+    /** Whether the tables are fresh and get each row once, so rows are loaded with COPY. */
     private final boolean bulk;
 
     public ReadModelStore(String schema) {
