@@ -3,12 +3,16 @@ package io.tollgate.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 
 
 class ProvidersAndModelsTest extends GatewayTest {
@@ -41,6 +45,36 @@ class ProvidersAndModelsTest extends GatewayTest {
         Api.Reply r = api.post("/api/providers/" + p.json().get("id").asLong() + "/refresh_models", TestStack.ADMIN_KEY, "{}");
         assertEquals(502, r.status(), r.body());
         assertEquals("refresh_failed", r.json().get("error").get("code").asText());
+    }
+
+    @Test
+    void aModelListLargerThanFourMegabytesIsAFailedRefreshNotAFullHeap() throws Exception {
+        HttpServer huge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        huge.createContext("/v1/models", exchange -> {
+            exchange.sendResponseHeaders(200, 0);  // chunked: no length to refuse up front
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("{\"data\":[".getBytes());
+                byte[] model = "{\"id\":\"padding-model-name-of-some-length\"},".getBytes();
+                for (int written = 0; written < 6 << 20; written += model.length) {
+                    out.write(model);
+                }
+                out.write("{\"id\":\"last\"}]}".getBytes());
+            } catch (IOException closedEarly) {
+                // the gateway stops reading at its bound
+            }
+        });
+        huge.start();
+        try {
+            Api.Reply p = api.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"huge-list\",\"base_url\":"
+                    + "\"http://127.0.0.1:" + huge.getAddress().getPort() + "/v1\"}");
+            Api.Reply r = api.post("/api/providers/" + p.json().get("id").asLong() + "/refresh_models",
+                    TestStack.ADMIN_KEY, "{}");
+            assertEquals(502, r.status(), r.body());
+            assertEquals("refresh_failed", r.json().get("error").get("code").asText());
+            assertTrue(r.json().get("error").get("message").asText().contains("more than 4 MB"), r.body());
+        } finally {
+            huge.stop(0);
+        }
     }
 
     @Test

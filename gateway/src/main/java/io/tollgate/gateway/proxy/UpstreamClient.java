@@ -19,6 +19,7 @@ import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
+import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.providers.Provider;
 
 /**
@@ -74,6 +75,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** A model list is a few KB; a bound keeps a broken or hostile upstream from filling the heap. */
+    private static final int MAX_MODEL_LIST = 4 << 20;
     private final Http1Client client;
     private final UpstreamConnections connections;
     private final UpstreamDeadlines deadlines;
@@ -112,10 +115,15 @@ public final class UpstreamClient implements AutoCloseable {
             if (res.status().code() != 200) {
                 throw new Unreachable(provider.name() + " answered " + res.status().code() + " to GET /models", null, false);
             }
-            JsonNode body;
+            byte[] bytes;
             try (InputStream in = res.inputStream()) {
-                body = MAPPER.readTree(in);
+                bytes = Bodies.read(in, res.headers().contentLength().orElse(-1), MAX_MODEL_LIST);
             }
+            if (bytes.length > MAX_MODEL_LIST) {
+                throw new Unreachable(provider.name() + " answered GET /models with more than "
+                        + (MAX_MODEL_LIST >> 20) + " MB", null, false);
+            }
+            JsonNode body = MAPPER.readTree(bytes);
             List<String> ids = new ArrayList<>();
             for (JsonNode m : body.path("data")) {
                 if (m.path("id").isTextual()) {
