@@ -54,6 +54,8 @@ public final class ProxyService implements HttpService {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<Integer> PASSED_THROUGH = Set.of(400, 404, 409, 413, 422);
     private static final int MAX_UPSTREAM_BODY = 64 << 20;
+    /** An SSE event is held until its blank line; one that never ends would otherwise grow without bound. */
+    private static final int MAX_STREAM_EVENT = 8 << 20;
     /**
      * What a body costs in memory per byte, as counted against the budget of {@link InFlight}: a
      * request is held as bytes, its parsed tree and the upstream's copy; a reply as bytes and its tree.
@@ -274,6 +276,9 @@ public final class ProxyService implements HttpService {
                     }
                     event.write(line);
                     event.write('\n');
+                    if (event.size() > MAX_STREAM_EVENT) {
+                        throw new IOException("an upstream stream event is longer than " + (MAX_STREAM_EVENT >> 20) + " MB");
+                    }
                     continue;
                 }
                 if (event.size() == 0) {
