@@ -31,11 +31,13 @@ import io.helidon.webserver.http.ServerResponse;
  * {@code *fail-500*} answers 500, {@code *fail-400*} answers 400, {@code *slow*} pauses between stream
  * chunks, {@code *burst*} writes a whole stream at once, {@code *cut*} breaks the stream off before its end,
  * {@code *hang*} never answers and {@code *stall*} stops sending halfway through a stream (both for a minute),
- * {@code *large*} replies with {@value #LARGE_REPLY_WORDS} words (~1.5 MB).
+ * {@code *large*} replies with {@value #LARGE_REPLY_WORDS} words (~1.5 MB), {@code *long-event*} starts its stream
+ * with one event of {@value #LONG_EVENT_LINES} comment lines of 1 KB.
  */
 public final class MockUpstream implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     public static final int LARGE_REPLY_WORDS = 250_000;
+    public static final int LONG_EVENT_LINES = 2048;
     private final WebServer server;
     private final String requiredKey;
     private final AtomicLong calls = new AtomicLong();
@@ -313,6 +315,14 @@ public final class MockUpstream implements AutoCloseable {
                 events.forEach(e -> all.append(raw == null ? "data: " + e + "\n\n" : e + "\n\n"));
                 out.write(all.append(finalEvent).toString().getBytes(StandardCharsets.UTF_8));
                 return;
+            }
+            if (model.contains("long-event")) {
+                // One SSE event of comment lines (clients skip them), longer than any real chunk.
+                byte[] padding = (": " + "x".repeat(1022) + "\n").getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < LONG_EVENT_LINES; i++) {
+                    out.write(padding);
+                }
+                out.write('\n');
             }
             for (int i = 0; i < events.size(); i++) {
                 String e = events.get(i);

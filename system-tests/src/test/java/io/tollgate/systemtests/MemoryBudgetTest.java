@@ -1,6 +1,7 @@
 package io.tollgate.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -48,6 +49,22 @@ class MemoryBudgetTest {
             assertEquals(200, b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat", "small", false)).status(),
                     "the refused call's bytes were given back");
             TestStack.await("nothing held once the calls ended", 5, () -> heldBytes(b.api) == 0);
+        }
+    }
+
+    @Test
+    void aStreamEventOutgrowingTheBudgetEndsTheStreamWithAnErrorEventAndIsLedgeredOnce() throws Exception {
+        try (Budgeted b = new Budgeted(1 << 20)) {
+            // The mock's first event is 2 MB of comment lines: within the 8 MB event bound, over this budget.
+            Api.Reply cut = b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat-long-event", "hi", true));
+            assertEquals(200, cut.status(), "the stream had started");
+            assertTrue(cut.body().contains("\"overloaded\""), cut.body());
+            assertFalse(cut.body().contains("[DONE]"));
+            TestStack.await("the cut stream's event", 10, () -> usageEvents(b.ds) == 1);
+            TestStack.await("nothing held once the call ended", 5, () -> heldBytes(b.api) == 0);
+
+            Api.Reply small = b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat", "hi", true));
+            assertTrue(small.body().contains("[DONE]"), "ordinary streams fit: " + small.body());
         }
     }
 

@@ -33,6 +33,14 @@ class StreamingAndAliasesTest extends GatewayTest {
     }
 
     @Test
+    void aLongEventWithinTheBoundsIsRelayedWhole() {
+        Api.Reply r = api.post("/v1/chat/completions", key, Catalog.chatBody("chat-long-event", "hi", true));
+        assertEquals(200, r.status());
+        assertTrue(r.body().contains("[DONE]"), "the stream finished");
+        assertTrue(r.body().length() > MockUpstream.LONG_EVENT_LINES * 1024, "with its 2 MB event: " + r.body().length());
+    }
+
+    @Test
     void aStreamCutOffByTheUpstreamIsStillLedgeredOnceWithoutAFinalEvent() {
         long before = TestStack.usageEvents(gateway.dataSource()).size();
         Api.Reply r = api.post("/v1/chat/completions", key,

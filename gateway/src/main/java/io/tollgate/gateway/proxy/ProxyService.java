@@ -57,6 +57,12 @@ public final class ProxyService implements HttpService {
     /** An SSE event is held until its blank line; one that never ends would otherwise grow without bound. */
     private static final int MAX_STREAM_EVENT = 8 << 20;
     /**
+     * Stream events are counted against the memory budget in steps of this size, beyond a first one
+     * this size that is not counted: events are small, and counting each line would make every
+     * stream contend on the budget.
+     */
+    private static final long STREAM_EVENT_UNCOUNTED = 64 << 10;
+    /**
      * What a body costs in memory per byte, as counted against the budget of {@link InFlight}: a
      * request is held as bytes, its parsed tree and the upstream's copy; a reply as bytes and its tree.
      */
@@ -245,8 +251,9 @@ public final class ProxyService implements HttpService {
         OutputStream out = res.outputStream();
         boolean clientGone = false;
         try (InputStream body = call.response().inputStream()) {
-            SseLines events = new SseLines(body);
+            SseLines events = new SseLines(body, exchange.place::hold);
             ByteArrayOutputStream event = new ByteArrayOutputStream(512);
+            long eventHeld = STREAM_EVENT_UNCOUNTED;
             boolean forward = true;
             boolean last = false;
             byte[] line;
@@ -279,6 +286,11 @@ public final class ProxyService implements HttpService {
                     if (event.size() > MAX_STREAM_EVENT) {
                         throw new IOException("an upstream stream event is longer than " + (MAX_STREAM_EVENT >> 20) + " MB");
                     }
+                    if (event.size() > eventHeld) {
+                        long more = Math.max(event.size() - eventHeld, STREAM_EVENT_UNCOUNTED);
+                        exchange.place.hold(more);
+                        eventHeld += more;
+                    }
                     continue;
                 }
                 if (event.size() == 0) {
@@ -301,7 +313,8 @@ public final class ProxyService implements HttpService {
         } catch (IOException | UncheckedIOException e) {
             // Upstream broke mid-stream: what was generated so far is still recorded below.
         } catch (ApiError e) {
-            // The ledger refused the usage event: the client gets an error instead of the final event.
+            // The ledger refused the usage event, or the stream outgrew the memory budget: the client
+            // gets an error instead of the final event.
             write(out, ("data: " + errorJson(e) + "\n\n").getBytes(StandardCharsets.UTF_8), true);
         } finally {
             if (!exchange.recorded) {

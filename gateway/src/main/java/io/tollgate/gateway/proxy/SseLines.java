@@ -3,6 +3,7 @@ package io.tollgate.gateway.proxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * Splits an upstream event stream into its lines as bytes, for a relay that forwards most of what it
@@ -16,6 +17,7 @@ final class SseLines {
     private static final int READ = 1024;
     private static final int MAX_LINE = 8 << 20;
     private final InputStream in;
+    private final LongConsumer hold;
     private byte[] buf = new byte[READ];
     private int start;
     private int end;
@@ -23,7 +25,13 @@ final class SseLines {
     private boolean skipLf;
 
     SseLines(InputStream in) {
+        this(in, bytes -> { });
+    }
+
+    /** @param hold told the bytes of each growth of the line buffer first; it may throw to stop the read */
+    SseLines(InputStream in, LongConsumer hold) {
         this.in = in;
+        this.hold = hold;
     }
 
     /** The next line without its line end; null at the end of the stream (a last unterminated line included). */
@@ -71,6 +79,7 @@ final class SseLines {
             if (buf.length >= MAX_LINE) {
                 throw new IOException("an upstream event line is longer than " + (MAX_LINE >> 20) + " MB");
             }
+            hold.accept(buf.length);
             buf = Arrays.copyOf(buf, buf.length * 2);
         }
         int n = in.read(buf, end, READ);
