@@ -31,7 +31,8 @@ import io.helidon.webserver.http.ServerResponse;
  * {@code *fail-500*} answers 500, {@code *fail-400*} answers 400, {@code *slow*} pauses between stream
  * chunks, {@code *burst*} writes a whole stream at once, {@code *cut*} breaks the stream off before its end,
  * {@code *hang*} never answers and {@code *stall*} stops sending halfway through a stream (both for a minute),
- * {@code *large*} replies with {@value #LARGE_REPLY_WORDS} words (~1.5 MB), {@code *long-event*} starts its stream
+ * {@code *large*} replies with {@value #LARGE_REPLY_WORDS} words (~1.5 MB), {@code *chunked*} sends a non-streamed reply
+ * without a Content-Length, {@code *long-event*} starts its stream
  * with one event of {@value #LONG_EVENT_LINES} comment lines of 1 KB.
  */
 public final class MockUpstream implements AutoCloseable {
@@ -131,6 +132,15 @@ public final class MockUpstream implements AutoCloseable {
         choice.putObject("message").put("role", "assistant").put("content", String.join(" ", reply));
         if (usage) {
             out.set("usage", usageNode(prompt.words(), reply.size()));
+        }
+        if (model.contains("chunked")) {
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            try (OutputStream chunked = res.outputStream()) {  // no Content-Length: chunked transfer
+                chunked.write(out.toString().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
         }
         send(res, 200, out);
     }

@@ -30,24 +30,27 @@ class MemoryBudgetTest {
     private static final long LARGE_REPLY_HELD = 3L * 6 * MockUpstream.LARGE_REPLY_WORDS;
 
     @Test
-    void aReplyLargerThanTheBudgetGets503IsLedgeredOnceAndFreesItsBytes() throws Exception {
+    void aReplyLargerThanTheBudgetGets503IsLedgeredOnceWithItsUsageAndFreesItsBytes() throws Exception {
         try (Budgeted b = new Budgeted(2 << 20)) {
-            long before = TestStack.mock().calls();
-
-            Api.Reply refused = b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat-large", "a big one", false));
-            assertEquals(503, refused.status(), refused.body());
-            assertEquals("overloaded", refused.json().get("error").get("code").asText());
-            assertEquals("1", refused.header("retry-after"));
-            assertEquals(before + 1, TestStack.mock().calls(), "the upstream was called");
-            TestStack.await("the refused call's event", 10, () -> usageEvents(b.ds) == 1);
-            JsonNode billed = TestStack.usageEvents(b.ds).getFirst();
-            assertEquals(MockUpstream.LARGE_REPLY_WORDS, billed.get("completion_tokens").asLong(),
-                    "the usage the upstream reported, read past without holding the reply");
-            assertEquals(false, billed.get("tokens_estimated").asBoolean());
-            assertTrue(billed.get("cost_micros").asLong() > 0, "and billed: " + billed);
-
+            // With a Content-Length (refused before a byte is read) and without (refused as the buffer grows).
+            List<String> models = List.of("chat-large", "chat-large-chunked");
+            for (int i = 0; i < models.size(); i++) {
+                long before = TestStack.mock().calls();
+                Api.Reply refused = b.api.post("/v1/chat/completions", b.key, Catalog.chatBody(models.get(i), "big", false));
+                assertEquals(503, refused.status(), refused.body());
+                assertEquals("overloaded", refused.json().get("error").get("code").asText());
+                assertEquals("1", refused.header("retry-after"));
+                assertEquals(before + 1, TestStack.mock().calls(), "the upstream was called");
+                int events = i + 1;
+                TestStack.await("the refused call's event", 10, () -> usageEvents(b.ds) == events);
+                JsonNode billed = TestStack.usageEvents(b.ds).getLast();
+                assertEquals(MockUpstream.LARGE_REPLY_WORDS, billed.get("completion_tokens").asLong(),
+                        models.get(i) + ": the usage the upstream reported, read past without holding the reply");
+                assertEquals(false, billed.get("tokens_estimated").asBoolean());
+                assertTrue(billed.get("cost_micros").asLong() > 0, "and billed: " + billed);
+            }
             assertEquals(200, b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat", "small", false)).status(),
-                    "the refused call's bytes were given back");
+                    "the refused calls' bytes were given back");
             TestStack.await("nothing held once the calls ended", 5, () -> heldBytes(b.api) == 0);
         }
     }

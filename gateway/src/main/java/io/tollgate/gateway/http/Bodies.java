@@ -1,7 +1,9 @@
 package io.tollgate.gateway.http;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
@@ -21,12 +23,12 @@ public final class Bodies {
 
     /**
      * As {@link #read(InputStream, long, int)}, first telling {@code hold} the size of every buffer
-     * it allocates ({@code hold} may throw to stop the read): with a declared length that is one call;
-     * without, one each time the buffer doubles, from 8 KB.
+     * it allocates: with a declared length that is one call; without, one each time the buffer
+     * doubles, from 8 KB. If {@code hold} throws, the read stops with {@link Refused}.
      */
     public static byte[] read(InputStream in, long declaredLength, int max, LongConsumer hold) throws IOException {
         if (declaredLength >= 0 && declaredLength <= max) {
-            hold.accept(declaredLength);
+            hold(hold, declaredLength, new byte[0], 0, in);
             byte[] body = new byte[(int) declaredLength];
             int n = in.readNBytes(body, 0, body.length);
             return n == body.length ? body : Arrays.copyOf(body, n);
@@ -37,7 +39,7 @@ public final class Bodies {
         while (n < limit) {
             if (n == buffer.length) {
                 int grown = (int) Math.min(limit, Math.max(8192, 2L * buffer.length));
-                hold.accept(grown - buffer.length);
+                hold(hold, grown - buffer.length, buffer, n, in);
                 buffer = Arrays.copyOf(buffer, grown);
             }
             int read = in.read(buffer, n, buffer.length - n);
@@ -47,5 +49,33 @@ public final class Bodies {
             n += read;
         }
         return n == buffer.length ? buffer : Arrays.copyOf(buffer, n);
+    }
+
+    private static void hold(LongConsumer hold, long bytes, byte[] read, int n, InputStream in) {
+        try {
+            hold.accept(bytes);
+        } catch (RuntimeException refusal) {
+            throw new Refused(refusal, new SequenceInputStream(new ByteArrayInputStream(read, 0, n), in));
+        }
+    }
+
+    /** {@code hold} refused; {@link #rest} still reads the whole body, for a caller that must look through it. */
+    public static final class Refused extends RuntimeException {
+        private final transient InputStream rest;
+
+        private Refused(RuntimeException refusal, InputStream rest) {
+            super(refusal);
+            this.rest = rest;
+        }
+
+        /** What {@code hold} threw. */
+        public RuntimeException refusal() {
+            return (RuntimeException) getCause();
+        }
+
+        /** The bytes read before the refusal, then the rest of the stream. */
+        public InputStream rest() {
+            return rest;
+        }
     }
 }

@@ -84,6 +84,8 @@ public final class Json {
                 throw tooLarge();
             }
             return body;
+        } catch (Bodies.Refused refused) {
+            throw refused.refusal();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

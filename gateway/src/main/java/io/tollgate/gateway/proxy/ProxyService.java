@@ -209,18 +209,14 @@ public final class ProxyService implements HttpService {
     private void relayBody(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
         HttpClientResponse reply = call.response();
         byte[] body;
-        long declared = reply.headers().contentLength().orElse(-1);
         try (InputStream in = reply.inputStream()) {
             try {
-                body = Bodies.read(in, declared, MAX_UPSTREAM_BODY, bytes -> exchange.place.hold(REPLY_COPIES * bytes));
-            } catch (ApiError overloaded) {
-                // Not relayed, but done and billed upstream. With a declared length nothing has been
-                // read yet, so the reply's usage is read as it streams past; else the prompt is estimated.
-                if (declared >= 0) {
-                    exchange.meter.observeUsageOnly(in);
-                }
+                body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY, bytes -> exchange.place.hold(REPLY_COPIES * bytes));
+            } catch (Bodies.Refused refused) {
+                // Not relayed, but done and billed upstream: its usage is read as the reply streams past.
+                exchange.meter.observeUsageOnly(refused.rest());
                 exchange.record(200, exchange.meter.usage(tokens));
-                throw overloaded;
+                throw refused.refusal();
             }
         } catch (IOException | UncheckedIOException e) {
             exchange.record(200, exchange.meter.reportedOnly());

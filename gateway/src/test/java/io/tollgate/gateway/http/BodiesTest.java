@@ -61,13 +61,17 @@ class BodiesTest {
     }
 
     @Test
-    void aRefusedHoldStopsTheReadBeforeTheBufferGrows() {
-        Recording in = new Recording(new byte[100_000]);
-        assertThrows(IllegalStateException.class, () -> Bodies.read(in, -1, 1 << 20, bytes -> {
+    void aRefusedHoldStopsTheReadBeforeTheBufferGrowsAndLeavesTheWholeBodyReadable() throws IOException {
+        byte[] body = new byte[100_000];
+        new java.util.Random(5).nextBytes(body);
+        Recording in = new Recording(body);
+        Bodies.Refused refused = assertThrows(Bodies.Refused.class, () -> Bodies.read(in, -1, 1 << 20, bytes -> {
             if (bytes > 8192) {
                 throw new IllegalStateException("over budget");
             }
         }));
         assertEquals(16_384, 100_000 - in.available(), "read no further than the buffers it was allowed");
+        assertEquals("over budget", refused.refusal().getMessage());
+        assertArrayEquals(body, refused.rest().readAllBytes(), "what was read, then the rest");
     }
 }
