@@ -19,6 +19,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
+import io.tollgate.ledger.events.UserCreated;
 import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.projection.ReadModelStore;
 import io.tollgate.ledger.projection.ReadModels;
@@ -44,6 +45,10 @@ class ReplayBulkLoadTest {
                     i % 2 == 0, i, 2L * i, 3L * i, i % 3 == 0, 1_000_003L * i, 40, 200, label, text, text, label, text, i);
             projection.apply(models, new RecordedEvent(++seq, UUID.randomUUID(), "UsageRecorded", 1, call.accountId(), at,
                     call));
+            // Audit rows with and without an actor (a null bigint through both paths).
+            UserCreated user = new UserCreated(100 + i, "u" + i + "@example.com", label, "member", i % 2 == 0 ? null : 1L);
+            projection.apply(models, new RecordedEvent(++seq, UUID.randomUUID(), "UserCreated", 1, user.accountId(), at,
+                    user));
             CreditsAdded credits = new CreditsAdded(i % 3, 5_000_000, label, "idem-" + i, 1);
             projection.apply(models, new RecordedEvent(++seq, UUID.randomUUID(), "CreditsAdded", 1, credits.accountId(),
                     at, credits));
