@@ -9,6 +9,9 @@ import java.util.function.LongConsumer;
 
 /** Reading whole message bodies without over-allocating for the small ones that are the norm. */
 public final class Bodies {
+    /** A hold that counts nothing: for bodies no memory budget covers. */
+    public static final LongConsumer UNCOUNTED = bytes -> { };
+
     private Bodies() {
     }
 
@@ -18,7 +21,7 @@ public final class Bodies {
      * would allocate and copy 16 KB chunks for a 300-byte body, on every request.
      */
     public static byte[] read(InputStream in, long declaredLength, int max) throws IOException {
-        return read(in, declaredLength, max, bytes -> { });
+        return read(in, declaredLength, max, UNCOUNTED);
     }
 
     /**

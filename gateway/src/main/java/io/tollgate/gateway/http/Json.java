@@ -66,7 +66,7 @@ public final class Json {
 
     /** The body as bytes, refusing anything over the limit with 413 before reading it all. */
     public byte[] readBytes(ServerRequest req) {
-        return readBytes(req, bytes -> { });
+        return readBytes(req, Bodies.UNCOUNTED);
     }
 
     /** As {@link #readBytes(ServerRequest)}, telling {@code hold} of the bytes before they are read (see {@link Bodies}). */
@@ -93,7 +93,7 @@ public final class Json {
 
     /** The body as a JSON object: 400 for empty, invalid UTF-8, malformed JSON or a non-object. */
     public ObjectNode readObject(ServerRequest req) {
-        return readObject(req, bytes -> { });
+        return readObject(req, Bodies.UNCOUNTED);
     }
 
     public ObjectNode readObject(ServerRequest req, LongConsumer hold) {

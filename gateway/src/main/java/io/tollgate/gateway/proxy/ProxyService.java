@@ -214,7 +214,7 @@ public final class ProxyService implements HttpService {
                 body = Bodies.read(in, reply.headers().contentLength().orElse(-1), MAX_UPSTREAM_BODY, bytes -> exchange.place.hold(REPLY_COPIES * bytes));
             } catch (Bodies.Refused refused) {
                 // Not relayed, but done and billed upstream: its usage is read as the reply streams past.
-                exchange.meter.observeUsageOnly(refused.rest());
+                exchange.meter.observeUsageOnly(MAPPER.createParser(refused.rest()));
                 exchange.record(200, exchange.meter.usage(tokens));
                 throw refused.refusal();
             }

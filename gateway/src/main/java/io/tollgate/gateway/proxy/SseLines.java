@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
+import io.tollgate.gateway.http.Bodies;
+
 /**
  * Splits an upstream event stream into its lines as bytes, for a relay that forwards most of what it
  * reads untouched. Line ends are {@code \n}, {@code \r\n} or {@code \r}, as the SSE format allows.
@@ -25,7 +27,7 @@ final class SseLines {
     private boolean skipLf;
 
     SseLines(InputStream in) {
-        this(in, bytes -> { });
+        this(in, Bodies.UNCOUNTED);
     }
 
     /** @param hold told the bytes of each growth of the line buffer first; it may throw to stop the read */

@@ -1,19 +1,17 @@
 package io.tollgate.gateway.proxy;
 
 import java.io.IOException;
-import java.io.InputStream;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Collects what an upstream reports about usage, from a whole reply or stream chunk by chunk, and
  * the generated text in case it reports nothing (then tokens are counted locally).
  */
 final class UsageMeter {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     record Usage(long promptTokens, long completionTokens, boolean estimated) {
         long totalTokens() {
             return promptTokens + completionTokens;
@@ -44,8 +42,8 @@ final class UsageMeter {
      * Reads only the top-level {@code usage} of a whole reply as it streams past, skipping the rest
      * (the generated text included): for a reply too large to hold, which the upstream still bills.
      */
-    void observeUsageOnly(InputStream reply) throws IOException {
-        try (JsonParser p = MAPPER.createParser(reply)) {
+    void observeUsageOnly(JsonParser reply) throws IOException {
+        try (JsonParser p = reply) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return;
             }
@@ -53,7 +51,7 @@ final class UsageMeter {
                 String field = p.currentName();
                 p.nextToken();
                 if (field.equals("usage")) {
-                    observe(MAPPER.createObjectNode().set("usage", p.readValueAsTree()));
+                    observe(JsonNodeFactory.instance.objectNode().set("usage", p.readValueAsTree()));
                 } else {
                     p.skipChildren();
                 }
