@@ -15,6 +15,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.gateway.admin.AuthService;
 import io.tollgate.gateway.admin.CreditsService;
 import io.tollgate.gateway.admin.KeysService;
 import io.tollgate.gateway.admin.LimitsService;
@@ -26,6 +27,8 @@ import io.tollgate.gateway.admin.ProvidersService;
 import io.tollgate.gateway.admin.UsersService;
 import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Passwords;
+import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.Credits;
 import io.tollgate.gateway.controls.InFlight;
@@ -38,6 +41,7 @@ import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.InputGuard;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.http.RequestMetrics;
+import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.PlanCatalog;
 import io.tollgate.gateway.providers.ProviderRegistry;
@@ -117,9 +121,13 @@ public final class Gateway implements AutoCloseable {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
             Authenticator authenticator = new Authenticator(db, Clock.systemUTC());
-            Guard guard = new Guard(authenticator);
+            Sessions sessions = new Sessions(db, Clock.systemUTC(), config.login(), secrets.derive("tollgate-session-jwt-v1"));
+            Guard guard = new Guard(authenticator, sessions);
+            Passwords passwords = new Passwords();
             Json json = new Json(config.maxBodyBytes());
             UserDirectory directory = new UserDirectory(db, events, authenticator);
+            AuthService auth = new AuthService(guard, json, directory,
+                    new Logins(db, events, directory, passwords, sessions, Clock.systemUTC()), sessions);
             ProviderRegistry registry = new ProviderRegistry(db, events, secrets);
             UpstreamClient upstream = new UpstreamClient(config.upstreamTimeout());
             UsageLedger usage = new UsageLedger(writer, meters);
@@ -145,14 +153,15 @@ public final class Gateway implements AutoCloseable {
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
-                    .register("/api/users", new UsersService(guard, json, directory))
+                    .register("/api/auth", auth)
+                    .register("/api/users", new UsersService(guard, json, directory, passwords))
                     .register("/api/keys", new KeysService(guard, json, directory, false))
                     // Before /api/user/api-keys, whose /{id} would otherwise take these names for key ids.
                     .register("/api/user/api-keys/audit-logs", new AuditLogService(guard, db))
                     .register("/api/user/api-keys/usage", new KeyUsageService(guard, db))
                     .register("/api/user/api-keys", new KeysService(guard, json, directory, true))
                     .register("/api/admin/virtual-keys", new VirtualKeysService(guard, json, directory))
-                    .register("/api", new CreditsService(guard, json, directory, credits, admission, plans),
+                    .register("/api", auth.account(), new CreditsService(guard, json, directory, credits, admission, plans),
                             new LimitsService(guard, json, directory, limits, plans, admission),
                             new PlansService(guard, json, db, directory, plans, admission),
                             new StatsService(guard, db, directory, admission))
@@ -166,6 +175,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/reports", new SpendCsvService(guard, db))
                     .register("/v1/models", models)
                     .register("/api/v1/models", models)
+                    .register("/v1/users", auth.seed002())
                     .register("/v1", proxy)
                     .register("/api/v1", proxy)
                     .register("/proxy/openai/v1", proxy)

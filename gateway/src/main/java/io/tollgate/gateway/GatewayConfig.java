@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.helidon.config.Config;
+import io.tollgate.gateway.auth.LoginSettings;
 import io.tollgate.ledger.config.Settings;
 import io.tollgate.ledger.store.PostgresSettings;
 
@@ -24,7 +25,8 @@ public record GatewayConfig(
         String kafkaBootstrap,
         String kafkaTopic,
         String masterKey,
-        String bootstrapAdminKey) {
+        String bootstrapAdminKey,
+        LoginSettings login) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -51,7 +53,8 @@ public record GatewayConfig(
                 c.get("kafka.bootstrap").asString().orElse(""),
                 c.get("kafka.topic").asString().orElse("tollgate.ledger"),
                 c.get("tollgate.master.key").asString().orElse(""),
-                c.get("tollgate.bootstrap.admin.key").asString().orElse(""));
+                c.get("tollgate.bootstrap.admin.key").asString().orElse(""),
+                LoginSettings.from(c));
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -61,44 +64,49 @@ public record GatewayConfig(
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
     }
 
     public GatewayConfig withDatabase(PostgresSettings db) {
         return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+                ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
     }
 
     /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
     public GatewayConfig withKafka(String bootstrap, String topic) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey, login);
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
         return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
     }
 
     public GatewayConfig withUpstreamConcurrency(int limit) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, limit, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
     }
 
     /** Bytes of request and reply bodies the calls in flight may hold at once (503 beyond). */
     public GatewayConfig withMemoryBudget(long bytes) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, bytes,
-                ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey);
+                ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+    }
+
+    public GatewayConfig withLogin(LoginSettings settings) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, settings);
     }
 
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey, login);
     }
 }

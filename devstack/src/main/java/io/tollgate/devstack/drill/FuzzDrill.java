@@ -25,7 +25,10 @@ final class FuzzDrill {
             new String[] {"POST", "/api/admin/credits"}, new String[] {"POST", "/api/admin/limits"},
             new String[] {"POST", "/api/admin/virtual-keys"}, new String[] {"POST", "/api/admin/assign-plan"},
             new String[] {"POST", "/api/user/api-keys"}, new String[] {"PUT", "/api/user/api-keys/1"},
-            new String[] {"PUT", "/api/keys/1"});
+            new String[] {"PUT", "/api/keys/1"}, new String[] {"POST", "/api/auth/login"},
+            new String[] {"POST", "/api/auth/token"}, new String[] {"POST", "/api/auth/register"},
+            new String[] {"POST", "/v1/users/login"}, new String[] {"PUT", "/api/account"},
+            new String[] {"POST", "/api/admin/invites"}, new String[] {"POST", "/api/users/2/password"});
     /** Endpoints that read query parameters. */
     private static final List<String> READS = List.of("/api/admin/usage-events?limit=%s&cursor=%s",
             "/api/usage-events?from=%s&to=%s", "/api/metrics/overview?from=%s&cost_centre=%s",

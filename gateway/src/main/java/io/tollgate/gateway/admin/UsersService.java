@@ -7,6 +7,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
@@ -14,14 +15,16 @@ import io.tollgate.gateway.identity.UserDirectory;
 
 /** {@code /api/users}: administrators create and list users. */
 public final class UsersService implements HttpService {
-    record CreateUser(String email, String name, String role) {
+    record CreateUser(String email, String name, String role, String password) {
     }
 
     private final Guard guard;
     private final Json json;
     private final UserDirectory directory;
+    private final Passwords passwords;
 
-    public UsersService(Guard guard, Json json, UserDirectory directory) {
+    public UsersService(Guard guard, Json json, UserDirectory directory, Passwords passwords) {
+        this.passwords = passwords;
         this.guard = guard;
         this.json = json;
         this.directory = directory;
@@ -37,16 +40,21 @@ public final class UsersService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal admin = guard.admin(req);
         CreateUser body = Json.bind(json.readObject(req), CreateUser.class);
-        String email = Validation.required("email", body.email()).toLowerCase();
-        if (!email.matches("[^@\\s]+@[^@\\s]+")) {
-            throw ApiError.badRequest("invalid_email", "email is not an address: " + email);
-        }
+        String email = Validation.email(body.email());
         String role = body.role() == null ? "user" : body.role();
         if (!Set.of("admin", "user").contains(role)) {
             throw ApiError.badRequest("invalid_role", "role must be \"admin\" or \"user\"");
         }
         String name = body.name() == null ? email : Validation.text("name", body.name(), 200);
-        Json.send(res, 201, directory.createUser(admin.userId(), email, name, role));
+        String hash = null;
+        if (body.password() != null) {
+            String problem = Passwords.problem(body.password());
+            if (problem != null) {
+                throw ApiError.badRequest("invalid_password", problem);
+            }
+            hash = passwords.hash(body.password());
+        }
+        Json.send(res, 201, directory.createUser(admin.userId(), email, name, role, hash));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

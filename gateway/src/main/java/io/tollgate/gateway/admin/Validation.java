@@ -18,6 +18,15 @@ public final class Validation {
         return text(field, value.trim(), 320);
     }
 
+    /** A required email address, lower-cased (emails name users, case-insensitively). */
+    public static String email(String value) {
+        String email = required("email", value).toLowerCase(java.util.Locale.ROOT);
+        if (!email.matches("[^@\\s]+@[^@\\s]+")) {
+            throw ApiError.badRequest("invalid_email", "email is not an address: " + email);
+        }
+        return email;
+    }
+
     public static String text(String field, String value, int maxLength) {
         if (value == null) {
             return null;

@@ -24,7 +24,12 @@ public final class ApiKeys {
 
     /** {@code kind} is {@code tg} for users' keys and {@code vk} for virtual keys (seed 003). */
     public static String generate(String kind, String environment) {
-        StringBuilder sb = new StringBuilder(kind).append('_').append(environment).append('_');
+        return token(kind + "_" + environment + "_");
+    }
+
+    /** {@code prefix} then 32 random base62 characters (~190 bits): keys and invite tokens. */
+    public static String token(String prefix) {
+        StringBuilder sb = new StringBuilder(prefix);
         for (int i = 0; i < 32; i++) {
             sb.append(BASE62[RANDOM.nextInt(BASE62.length)]);
         }

@@ -68,17 +68,21 @@ public final class UserDirectory {
         this.authenticator = authenticator;
     }
 
-    public User createUser(Long actorUserId, String email, String name, String role) {
-        return db.tx(c -> createUser(c, actorUserId, email, name, role));
+    /** @param passwordHash the bcrypt hash of a login password, or null: keys only until one is set */
+    public User createUser(Long actorUserId, String email, String name, String role, String passwordHash) {
+        return db.tx(c -> createUser(c, actorUserId, email, name, role, passwordHash));
     }
 
-    private User createUser(Connection c, Long actorUserId, String email, String name, String role) throws SQLException {
+    /** In the caller's transaction; {@code actorUserId} null with a password means the user registered itself. */
+    public User createUser(Connection c, Long actorUserId, String email, String name, String role, String passwordHash)
+            throws SQLException {
         User user;
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO users (email, name, role) VALUES (?, ?, ?) "
-                + "ON CONFLICT (email) DO NOTHING RETURNING " + USER_COLUMNS)) {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO users (email, name, role, password_hash) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING " + USER_COLUMNS)) {
             insert.setString(1, email);
             insert.setString(2, name);
             insert.setString(3, role);
+            insert.setString(4, passwordHash);
             try (ResultSet rs = insert.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiError.conflict("email_exists", "a user with email " + email + " already exists");
@@ -143,7 +147,7 @@ public final class UserDirectory {
                     return Optional.<String>empty();
                 }
                 String secret = ApiKeys.generate("live");
-                long id = createUser(c, null, "admin@localhost", "Administrator", "admin").id();
+                long id = createUser(c, null, "admin@localhost", "Administrator", "admin", null).id();
                 insertKey(c, null, id, adminKeySpec(), secret);
                 return Optional.of(secret);
             }
@@ -151,7 +155,7 @@ public final class UserDirectory {
                 return Optional.<String>empty();
             }
             long id = adminId.isPresent() ? adminId.get()
-                    : createUser(c, null, "admin@localhost", "Administrator", "admin").id();
+                    : createUser(c, null, "admin@localhost", "Administrator", "admin", null).id();
             insertKey(c, null, id, adminKeySpec(), presetSecret);
             return Optional.<String>empty();
         });

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -37,6 +38,20 @@ public final class SecretBox {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         return Base64.getEncoder().encodeToString(raw);
+    }
+
+    /**
+     * A key for another purpose derived from the master key (HMAC-SHA256 of the purpose), so every
+     * instance sharing the master key shares it too and no second secret needs configuring.
+     */
+    public byte[] derive(String purpose) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("key derivation failed", e);
+        }
     }
 
     public byte[] seal(String plaintext) {

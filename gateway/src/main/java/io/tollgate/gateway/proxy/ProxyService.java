@@ -109,7 +109,7 @@ public final class ProxyService implements HttpService {
 
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
         long started = System.nanoTime();
-        Principal caller = guard.withScope(req, Scopes.INVOKE);
+        Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
         try (InFlight.Place place = inFlight.enter()) {
             proxy(req, res, requested, caller, started, place);
         }

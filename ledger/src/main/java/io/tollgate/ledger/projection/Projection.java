@@ -12,6 +12,7 @@ import io.tollgate.ledger.events.KeyRevoked;
 import io.tollgate.ledger.events.KeyRotated;
 import io.tollgate.ledger.events.KeyUpdated;
 import io.tollgate.ledger.events.LimitsSet;
+import io.tollgate.ledger.events.PasswordChanged;
 import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.LedgerEvent;
 import io.tollgate.ledger.events.ModelRegistered;
@@ -88,6 +89,8 @@ public final class Projection {
                     Long.toString(l.subjectId()), new TreeMap<>(l.limits()).toString());
             case PlanAssigned p -> audit(state, recorded, p.actorUserId(), "plan.assigned", "user",
                     Long.toString(p.userId()), "plan=" + p.planId() + " previous=" + p.previousPlanId());
+            case PasswordChanged p -> audit(state, recorded, p.actorUserId(), "user.password_changed", "user",
+                    Long.toString(p.userId()), "");
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

@@ -1,0 +1,209 @@
+package io.tollgate.gateway.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.auth.Sessions;
+import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Forms;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.identity.Logins;
+import io.tollgate.gateway.identity.Logins.SignedIn;
+import io.tollgate.gateway.identity.UserDirectory;
+import io.tollgate.gateway.identity.UserDirectory.User;
+
+/**
+ * Password login for the management plane: {@code /api/auth/login} (seed 004: session cookie),
+ * {@code /api/auth/token} (seed 003: an OAuth2-style bearer token from a form), {@code /api/auth/logout},
+ * {@code /api/auth/me}, self-service {@code /api/auth/register}, {@code /api/account} (own password), and
+ * administrators' invites and password resets. Seed 002's {@code /v1/users/register} and {@code /login} are
+ * aliases. Every login opens a revocable session (see {@link Sessions}).
+ */
+public final class AuthService implements HttpService {
+    record Credentials(String email, String password) {
+    }
+
+    record Registration(String email, String name, String password, String inviteToken) {
+    }
+
+    record PasswordChange(String currentPassword, String newPassword) {
+    }
+
+    record NewInvite(String email, Long expiresInHours) {
+    }
+
+    record Reset(String password) {
+    }
+
+    private static final long MAX_INVITE_HOURS = 30 * 24;
+
+    private final Guard guard;
+    private final Json json;
+    private final UserDirectory directory;
+    private final Logins logins;
+    private final Sessions sessions;
+
+    public AuthService(Guard guard, Json json, UserDirectory directory, Logins logins, Sessions sessions) {
+        this.guard = guard;
+        this.json = json;
+        this.directory = directory;
+        this.logins = logins;
+        this.sessions = sessions;
+    }
+
+    /** Under {@code /api/auth}. */
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/login", this::login)
+                .post("/token", this::token)
+                .post("/logout", this::logout)
+                .get("/me", this::me)
+                .post("/register", this::register);
+    }
+
+    /** Under {@code /api}: the caller's account, invites and password resets by administrators. */
+    public HttpService account() {
+        return rules -> rules.get("/account", this::me)
+                .put("/account", this::changeOwnPassword)
+                .post("/admin/invites", this::invite)
+                .post("/users/{id}/password", this::resetPassword);
+    }
+
+    /** Seed 002's {@code /v1/users/register} and {@code /v1/users/login}: the session token in the body. */
+    public HttpService seed002() {
+        return rules -> rules.post("/register", this::register)
+                .post("/login", this::login);
+    }
+
+    private void login(ServerRequest req, ServerResponse res) {
+        Credentials in = Json.bind(json.readObject(req), Credentials.class);
+        SignedIn signedIn = logins.login(Validation.email(in.email()), Validation.required("password", in.password()));
+        signedIn(res, 200, signedIn);
+    }
+
+    /** The OAuth2 password grant's shape: form fields {@code username} and {@code password}, or the same as JSON. */
+    private void token(ServerRequest req, ServerResponse res) {
+        String contentType = req.headers().contentType().map(t -> t.text()).orElse("");
+        byte[] body = json.readBytes(req);
+        Map<String, String> form;
+        if (Forms.isForm(contentType)) {
+            form = Forms.fields(body, contentType);
+        } else {
+            ObjectNode object = Json.parseObject(body);
+            form = new LinkedHashMap<>();
+            for (String f : new String[] {"username", "password"}) {
+                if (object.hasNonNull(f)) {
+                    if (!object.get(f).isTextual()) {
+                        throw ApiError.badRequest("invalid_request", f + " must be a string");
+                    }
+                    form.put(f, object.get(f).asText());
+                }
+            }
+        }
+        SignedIn signedIn = logins.login(Validation.email(form.get("username")),
+                Validation.required("password", form.get("password")));
+        Sessions.Login login = signedIn.login();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("access_token", login.token());
+        out.put("token_type", "bearer");
+        out.put("expires_in", Duration.between(Instant.now(), login.expiresAt()).toSeconds());
+        Json.send(res, 200, out);
+    }
+
+    private void logout(ServerRequest req, ServerResponse res) {
+        String token = Sessions.presented(req.headers()).orElseThrow(() -> ApiError.badRequest("not_a_session",
+                "logout ends a login session; send its token or cookie (API keys are revoked with DELETE /api/keys/{id})"));
+        sessions.close(sessions.sessionId(token));
+        res.headers().addCookie(sessions.clearedCookie());
+        Json.send(res, 200, Map.of("ok", true));
+    }
+
+    private void me(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        User user = directory.user(caller.userId()).orElseThrow(() -> ApiError.unauthorized("invalid_session", "no such user"));
+        Json.send(res, 200, view(user));
+    }
+
+    private void register(ServerRequest req, ServerResponse res) {
+        Registration in = Json.bind(json.readObject(req), Registration.class);
+        String email = Validation.email(in.email());
+        String name = in.name() == null ? email : Validation.text("name", in.name(), 200);
+        signedIn(res, 201, logins.register(email, name, in.password(), Validation.text("invite_token", in.inviteToken(), 200)));
+    }
+
+    private void changeOwnPassword(ServerRequest req, ServerResponse res) {
+        ObjectNode body = json.readObject(req);
+        if (body.has("email")) {
+            throw ApiError.badRequest("unsupported_field", "the email of an account cannot be changed");
+        }
+        if (!body.hasNonNull("new_password")) {
+            throw ApiError.badRequest("no_changes", "send new_password (and current_password) to change the password");
+        }
+        PasswordChange in = Json.bind(body, PasswordChange.class);
+        Principal caller = guard.caller(req);
+        UUID current = Sessions.presented(req.headers()).map(sessions::sessionId).orElse(null);
+        logins.setPassword(caller.userId(), caller.userId(), in.currentPassword(), in.newPassword(), current);
+        Json.send(res, 200, view(directory.user(caller.userId()).orElseThrow()));
+    }
+
+    private void resetPassword(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        long id = Validation.pathId(req, "id");
+        Reset in = Json.bind(json.readObject(req), Reset.class);
+        logins.setPassword(admin.userId(), id, null, in.password(), null);
+        Json.send(res, 200, view(directory.user(id).orElseThrow()));
+    }
+
+    private void invite(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        NewInvite in = Json.bind(json.readObject(req), NewInvite.class);
+        long hours = in.expiresInHours() == null ? 72 : in.expiresInHours();
+        if (hours < 1 || hours > MAX_INVITE_HOURS) {
+            throw ApiError.badRequest("invalid_field", "expires_in_hours must be between 1 and " + MAX_INVITE_HOURS);
+        }
+        String email = in.email() == null ? null : Validation.email(in.email());
+        Logins.Invite invite = logins.invite(admin.userId(), email, Duration.ofHours(hours));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("invite_token", invite.token());
+        out.put("email", invite.email());
+        out.put("expires_at", invite.expiresAt().toString());
+        Json.send(res, 201, out);
+    }
+
+    private void signedIn(ServerResponse res, int status, SignedIn signedIn) {
+        res.headers().addCookie(sessions.cookie(signedIn.login()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ok", true);
+        out.put("token", signedIn.login().token());
+        out.put("token_type", "bearer");
+        out.put("expires_at", signedIn.login().expiresAt().toString());
+        out.put("user", view(signedIn.user()));
+        Json.send(res, status, out);
+    }
+
+    /** Seeds 003 and 004's account shape; never the password hash. */
+    private static Map<String, Object> view(User u) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", u.id());
+        out.put("email", u.email());
+        out.put("name", u.name());
+        out.put("full_name", u.name());
+        out.put("role", u.role());
+        out.put("is_admin", "admin".equals(u.role()));
+        out.put("disabled", u.disabled());
+        out.put("plan_id", u.planId());
+        out.put("must_change_password", false);
+        return out;
+    }
+}
