@@ -19,12 +19,11 @@ public final class Passwords {
     private static final int COST = 12;
 
     private final Semaphore checks = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-    /** Compared against when the user does not exist, so a wrong email takes as long as a wrong password. */
-    private final String decoy;
-
-    public Passwords() {
-        this.decoy = hash("decoy password that matches nothing");
-    }
+    /**
+     * Compared against when the user does not exist, so a wrong email takes as long as a wrong password:
+     * the cost-12 hash of 32 random bytes nobody kept.
+     */
+    private static final String DECOY = "$2a$12$Nw7Kc62aN0f30hD7/KLdperumCGjSq4/3tr0fbRx6Rj57X0UtLLL.";
 
     /** The reason {@code password} is not acceptable as a new password, or null. */
     public static String problem(String password) {
@@ -48,7 +47,7 @@ public final class Passwords {
         if (pw.length > MAX_BYTES) {
             return false;
         }
-        boolean ok = guarded(() -> BCrypt.verifyer().verify(pw, (known ? storedHash : decoy)
+        boolean ok = guarded(() -> BCrypt.verifyer().verify(pw, (known ? storedHash : DECOY)
                 .getBytes(StandardCharsets.UTF_8)).verified);
         return known && ok;
     }
