@@ -57,6 +57,16 @@ public record GatewayConfig(
                 LoginSettings.from(c));
     }
 
+    /**
+     * A gateway for tests, drills and benches on this machine: loopback, any free port, migrating its own
+     * database, no Kafka, small bodies, a 30 s upstream limit.
+     */
+    public static GatewayConfig loopback(PostgresSettings db, Path spool, String masterKey, String bootstrapAdminKey) {
+        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 4096,
+                defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
+                bootstrapAdminKey, LoginSettings.DEFAULT);
+    }
+
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
     public static long defaultMemoryBudget() {
         return Runtime.getRuntime().maxMemory() / 2;
@@ -86,6 +96,11 @@ public record GatewayConfig(
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
         return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+    }
+
+    public GatewayConfig withUpstreamTimeout(Duration timeout) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, timeout, upstreamConcurrency, memoryBudget, ledgerBatch,
                 ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
     }
 

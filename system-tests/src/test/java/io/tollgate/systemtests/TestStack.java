@@ -23,7 +23,6 @@ import io.tollgate.devstack.DevPostgres;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
-import io.tollgate.gateway.auth.LoginSettings;
 import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.projector.ProjectorConfig;
@@ -110,10 +109,7 @@ final class TestStack {
     }
 
     static GatewayConfig config(PostgresSettings db, Duration upstreamTimeout) {
-        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, upstreamTimeout, 4096,
-                GatewayConfig.defaultMemoryBudget(), 512,
-                Duration.ofSeconds(2), tempDir("tollgate-spool"), "", "tollgate.ledger", MASTER_KEY, ADMIN_KEY,
-                LoginSettings.DEFAULT);
+        return GatewayConfig.loopback(db, tempDir("tollgate-spool"), MASTER_KEY, ADMIN_KEY).withUpstreamTimeout(upstreamTimeout);
     }
 
     /** A gateway on a fresh database of the shared server. */

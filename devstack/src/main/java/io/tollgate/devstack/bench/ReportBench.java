@@ -26,7 +26,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tollgate.devstack.DevPostgres;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
-import io.tollgate.gateway.auth.LoginSettings;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.schema.Migrate;
@@ -54,10 +53,7 @@ public final class ReportBench {
                 generate(ds, events, out);
                 out.printf("generated read models of %,d usage events in %.1f s%n", events, (System.nanoTime() - t0) / 1e9);
             }
-            GatewayConfig config = new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 4096,
-                    GatewayConfig.defaultMemoryBudget(), 512,
-                    Duration.ofSeconds(2), dir.resolve("spool"), "", "tollgate.ledger", SecretBox.newMasterKey(), ADMIN,
-                    LoginSettings.DEFAULT);
+            GatewayConfig config = GatewayConfig.loopback(db, dir.resolve("spool"), SecretBox.newMasterKey(), ADMIN);
             try (Gateway gateway = Gateway.start(config)) {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 String base = "http://127.0.0.1:" + gateway.port();

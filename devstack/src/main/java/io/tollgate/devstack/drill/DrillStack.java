@@ -19,7 +19,6 @@ import io.tollgate.devstack.DevPostgres;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
-import io.tollgate.gateway.auth.LoginSettings;
 import io.tollgate.gateway.providers.SecretBox;
 
 /**
@@ -40,9 +39,8 @@ public final class DrillStack implements AutoCloseable {
         this.dir = dir;
         postgres = DevPostgres.start(dir.resolve("postgres"));
         mock = MockUpstream.start(0, DemoCatalog.UPSTREAM_KEY);
-        config = new GatewayConfig("127.0.0.1", 0, postgres.database("drill"), true, 256 * 1024, Duration.ofSeconds(30), 4096,
-                GatewayConfig.defaultMemoryBudget(), 512, Duration.ofSeconds(2), dir.resolve("spool"), kafkaBootstrap, "drill.ledger", SecretBox.newMasterKey(),
-                ADMIN, LoginSettings.DEFAULT);
+        config = GatewayConfig.loopback(postgres.database("drill"), dir.resolve("spool"), SecretBox.newMasterKey(), ADMIN)
+                .withKafka(kafkaBootstrap, "drill.ledger");
         gateway = Gateway.start(config);
         DemoCatalog.ensure(gateway, mock.baseUrl());
     }
