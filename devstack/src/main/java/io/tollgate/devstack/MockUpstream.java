@@ -198,9 +198,17 @@ public final class MockUpstream implements AutoCloseable {
         if (body == null) {
             return;
         }
+        String problem = notAnthropic(req, body);
+        if (problem != null) {
+            ObjectNode refusal = MAPPER.createObjectNode().put("type", "error");
+            refusal.putObject("error").put("type", "invalid_request_error").put("message", problem);
+            send(res, 400, refusal);
+            return;
+        }
         String model = body.path("model").asText();
         Prompt prompt = Prompt.of(body);
         List<String> reply = replyWords(prompt.lastUser(), body.path("max_tokens").asInt(0));
+        String stopReason = reply.size() < replyWords(prompt.lastUser(), 0).size() ? "max_tokens" : "end_turn";
         String id = "msg_mock" + calls.get();
         if (body.path("stream").asBoolean(false)) {
             List<String> events = new ArrayList<>();
@@ -219,17 +227,48 @@ public final class MockUpstream implements AutoCloseable {
             }
             events.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}");
             ObjectNode delta = MAPPER.createObjectNode().put("type", "message_delta");
-            delta.putObject("delta").put("stop_reason", "end_turn");
+            delta.putObject("delta").put("stop_reason", stopReason);
             delta.putObject("usage").put("output_tokens", reply.size());
             events.add("event: message_delta\ndata: " + delta);
             stream(res, model, events, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", "raw");
             return;
         }
         ObjectNode out = MAPPER.createObjectNode().put("id", id).put("type", "message").put("role", "assistant")
-                .put("model", model).put("stop_reason", "end_turn");
+                .put("model", model).put("stop_reason", stopReason);
         out.putArray("content").addObject().put("type", "text").put("text", String.join(" ", reply));
         out.putObject("usage").put("input_tokens", prompt.words()).put("output_tokens", reply.size());
         send(res, 200, out);
+    }
+
+    /** Fields the Messages API accepts; anything else is refused as it is there ("Extra inputs are not permitted"). */
+    private static final java.util.Set<String> ANTHROPIC_FIELDS = java.util.Set.of("model", "messages", "max_tokens",
+            "system", "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata", "tools", "tool_choice",
+            "thinking", "service_tier");
+
+    /** Why a body is not a Messages request as Anthropic validates one, or null. */
+    private static String notAnthropic(ServerRequest req, JsonNode body) {
+        if (req.headers().first(HeaderNames.create("anthropic-version")).isEmpty()) {
+            return "anthropic-version: header is required";
+        }
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!ANTHROPIC_FIELDS.contains(field)) {
+                return field + ": Extra inputs are not permitted";
+            }
+        }
+        if (!body.path("max_tokens").isIntegralNumber() || body.path("max_tokens").asLong() < 1) {
+            return "max_tokens: Field required";
+        }
+        if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
+            return "messages: at least one message is required";
+        }
+        for (JsonNode m : body.path("messages")) {
+            String role = m.path("role").asText();
+            if (!role.equals("user") && !role.equals("assistant")) {
+                return "messages: Unexpected role \"" + role + "\"; the system prompt goes in the top-level system field";
+            }
+        }
+        return null;
     }
 
     /** Words in a chat or messages prompt (system included) and the last user message. */

@@ -70,6 +70,7 @@ public final class ProxyService implements HttpService {
     private static final int REPLY_COPIES = 3;
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Guard guard;
     private final Json json;
@@ -134,7 +135,7 @@ public final class ProxyService implements HttpService {
             String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                    new UsageMeter(request, prompt), started, ticket, place);
+                    new UsageMeter(request, prompt, upstreamDialect(request, route)), started, ticket, place);
             call(exchange, res);
         }
     }
@@ -143,8 +144,11 @@ public final class ProxyService implements HttpService {
         ProxyRequest request = exchange.request;
         UpstreamClient.Call call;
         try {
-            call = upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(),
-                    upstreamBody(request, exchange.route));
+            call = exchange.bridged()
+                    ? upstream.post(exchange.route.provider(), Endpoint.MESSAGES.upstreamPath(), bytes(AnthropicBridge.request(
+                            request.body(), exchange.route.upstreamName(), OutputCap.DEFAULT_MAX_OUTPUT)))
+                    : upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(),
+                            upstreamBody(request, exchange.route));
         } catch (UpstreamClient.Unreachable e) {
             exchange.record(0, exchange.meter.reportedOnly());
             throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
@@ -183,12 +187,21 @@ public final class ProxyService implements HttpService {
         if (!route.provider().enabled()) {
             throw ApiError.unavailable("provider_disabled", "the provider of " + route.modelId() + " is disabled");
         }
-        if (!route.provider().type().equals(request.endpoint().providerType())) {
+        if (!route.provider().type().equals(request.endpoint().providerType()) && !bridges(request, route)) {
             throw ApiError.badRequest("wrong_endpoint", "model " + route.modelId() + " is served by an "
                     + route.provider().type() + " provider; call "
                     + ("anthropic".equals(route.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
         }
         return route;
+    }
+
+    /** Chat completions reach Anthropic models through {@link AnthropicBridge}; other mismatches are refused. */
+    private static boolean bridges(ProxyRequest request, ModelRoute route) {
+        return request.endpoint() == Endpoint.CHAT && "anthropic".equals(route.provider().type());
+    }
+
+    private static Endpoint.Dialect upstreamDialect(ProxyRequest request, ModelRoute route) {
+        return bridges(request, route) ? Endpoint.Dialect.ANTHROPIC : request.endpoint().dialect();
     }
 
     /** The client's body with the upstream's model name; OpenAI streams are asked to report usage. */
@@ -199,6 +212,10 @@ public final class ProxyService implements HttpService {
             ObjectNode options = body.get("stream_options") instanceof ObjectNode o ? o : body.putObject("stream_options");
             options.put("include_usage", true);
         }
+        return bytes(body);
+    }
+
+    private static byte[] bytes(JsonNode body) {
         try {
             return MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
@@ -232,7 +249,7 @@ public final class ProxyService implements HttpService {
         exchange.meter.observe(parsed);
         exchange.record(200, exchange.meter.usage(tokens));
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(body);
+        res.send(exchange.bridged() ? bytes(AnthropicBridge.reply(parsed, exchange.request.model())) : body);
     }
 
     /**
@@ -241,7 +258,10 @@ public final class ProxyService implements HttpService {
      */
     private void relayStream(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
         ProxyRequest request = exchange.request;
-        boolean anthropic = request.endpoint().dialect() == Endpoint.Dialect.ANTHROPIC;
+        boolean anthropic = exchange.meter.upstream() == Endpoint.Dialect.ANTHROPIC;
+        AnthropicBridge.Stream bridge = exchange.bridged()
+                ? new AnthropicBridge.Stream(request.model(), request.clientWantsUsage()) : null;
+        ByteArrayOutputStream translated = new ByteArrayOutputStream(512);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         OutputStream out = res.outputStream();
@@ -272,6 +292,11 @@ public final class ProxyService implements HttpService {
                             if (chunk != null) {
                                 exchange.meter.observe(chunk);
                                 last |= anthropic && UsageMeter.isFinalAnthropicEvent(chunk);
+                                if (bridge != null) {
+                                    for (String c : bridge.chunks(chunk)) {
+                                        translated.write(("data: " + c + "\n\n").getBytes(StandardCharsets.UTF_8));
+                                    }
+                                }
                                 // Usage was asked for on the client's behalf; don't hand it a chunk it didn't ask for.
                                 forward &= anthropic || request.clientWantsUsage() || !isUsageOnly(chunk);
                             }
@@ -295,7 +320,15 @@ public final class ProxyService implements HttpService {
                 if (last) {
                     exchange.record(200, exchange.meter.usage(tokens));
                 }
-                if (forward) {
+                if (bridge != null) {
+                    if (last) {
+                        translated.write(DONE_EVENT);
+                    }
+                    if (translated.size() > 0) {
+                        clientGone = !write(out, translated.toByteArray(), last || !events.buffered());
+                        translated.reset();
+                    }
+                } else if (forward) {
                     event.write('\n');
                     // Events that arrived together leave together: flush once nothing more is already here.
                     clientGone = !write(out, event.toByteArray(), last || !events.buffered());
@@ -418,6 +451,11 @@ public final class ProxyService implements HttpService {
             this.promptHash = promptHash;
             this.meter = meter;
             this.started = started;
+        }
+
+        /** An OpenAI chat call answered by an Anthropic model. */
+        boolean bridged() {
+            return bridges(request, route);
         }
 
         void record(int upstreamStatus, UsageMeter.Usage usage) {

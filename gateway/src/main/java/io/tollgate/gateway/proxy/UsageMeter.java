@@ -19,19 +19,26 @@ final class UsageMeter {
     }
 
     private final ProxyRequest request;
+    private final Endpoint.Dialect upstream;
     /** The prompt counted locally before the call (for the reservation); used when the upstream reports none. */
     private final long localPromptTokens;
     private Long promptTokens;
     private Long completionTokens;
     private final StringBuilder completion = new StringBuilder();
 
-    UsageMeter(ProxyRequest request, long localPromptTokens) {
+    /** @param upstream the wire format the upstream replies in (the client's, unless bridged) */
+    UsageMeter(ProxyRequest request, long localPromptTokens, Endpoint.Dialect upstream) {
         this.request = request;
         this.localPromptTokens = localPromptTokens;
+        this.upstream = upstream;
+    }
+
+    Endpoint.Dialect upstream() {
+        return upstream;
     }
 
     void observe(JsonNode json) {
-        if (request.endpoint().dialect() == Endpoint.Dialect.ANTHROPIC) {
+        if (upstream == Endpoint.Dialect.ANTHROPIC) {
             observeAnthropic(json);
         } else {
             observeOpenAi(json);
