@@ -41,6 +41,8 @@ import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.InputGuard;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.http.RequestMetrics;
+import io.tollgate.gateway.conversations.Conversations;
+import io.tollgate.gateway.conversations.ConversationsService;
 import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.PlanCatalog;
@@ -144,12 +146,13 @@ public final class Gateway implements AutoCloseable {
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelsService models = new ModelsService(guard, json, registry);
+            Conversations conversations = new Conversations(db);
             InFlight inFlight = new InFlight(config.upstreamConcurrency(), config.memoryBudget());
             Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
                     .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission, inFlight);
+                    plans, limits, admission, inFlight, conversations);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
@@ -176,6 +179,8 @@ public final class Gateway implements AutoCloseable {
                     .register("/v1/models", models)
                     .register("/api/v1/models", models)
                     .register("/v1/users", auth.seed002())
+                    .register("/v1/sessions", new ConversationsService(guard, json, conversations))
+                    .register("/api/v1/sessions", new ConversationsService(guard, json, conversations))
                     .register("/v1", proxy)
                     .register("/api/v1", proxy)
                     .register("/proxy/openai/v1", proxy)

@@ -28,7 +28,9 @@ final class FuzzDrill {
             new String[] {"PUT", "/api/keys/1"}, new String[] {"POST", "/api/auth/login"},
             new String[] {"POST", "/api/auth/token"}, new String[] {"POST", "/api/auth/register"},
             new String[] {"POST", "/v1/users/login"}, new String[] {"PUT", "/api/account"},
-            new String[] {"POST", "/api/admin/invites"}, new String[] {"POST", "/api/users/2/password"});
+            new String[] {"POST", "/api/admin/invites"}, new String[] {"POST", "/api/users/2/password"},
+            new String[] {"POST", "/v1/generate"},
+            new String[] {"PUT", "/v1/sessions/00000000-0000-0000-0000-000000000001"});
     /** Endpoints that read query parameters. */
     private static final List<String> READS = List.of("/api/admin/usage-events?limit=%s&cursor=%s",
             "/api/usage-events?from=%s&to=%s", "/api/metrics/overview?from=%s&cost_centre=%s",

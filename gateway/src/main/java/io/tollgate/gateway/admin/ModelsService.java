@@ -43,7 +43,27 @@ public final class ModelsService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
                 .post("/", this::register)
-                .get("/{id}", this::get);
+                .get("/{id}", this::get)
+                .post("/{id}/default", this::makeDefault);
+    }
+
+    /** Seed 002: {@code {"modality":"text"}} (the default) names the model {@code /v1/generate} uses when none is given. */
+    private void makeDefault(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.withScope(req, Scopes.MODEL_WRITE);
+        String id = req.path().pathParameters().get("id");
+        ModelRoute m = registry.route(id).orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
+        String modality = "text";
+        if (req.content().hasEntity()) {
+            JsonNode given = json.readObject(req).get("modality");
+            if (given != null && !given.isNull()) {
+                modality = given.isTextual() ? given.asText() : "";
+            }
+        }
+        if (!ProviderRegistry.MODALITIES.contains(modality)) {
+            throw ApiError.badRequest("unsupported_modality", "modality must be one of " + ProviderRegistry.MODALITIES);
+        }
+        registry.setDefault(caller.userId(), modality, m.modelId());
+        Json.send(res, 200, Map.of("model", m.modelId(), "modality", modality, "default", true));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

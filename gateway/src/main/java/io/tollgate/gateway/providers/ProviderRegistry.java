@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.ledger.events.DefaultModelSet;
 import io.tollgate.ledger.events.ModelRegistered;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
@@ -219,6 +220,34 @@ public final class ProviderRegistry {
         events.append(c, List.of(NewEvent.of(new ModelRegistered(id, m.modelId(), m.displayName(), m.providerId(),
                 m.upstreamName(), m.inputMicrosPerMillion(), m.outputMicrosPerMillion(), m.free(), actorUserId))));
         return findModel(c, m.modelId()).orElseThrow();
+    }
+
+    /** Seed 002's modalities; only text is served (by chat completions). */
+    public static final java.util.Set<String> MODALITIES = java.util.Set.of("text");
+
+    /** Makes {@code modelId} the model {@code /v1/generate} uses for {@code modality} when a request names none. */
+    public void setDefault(long actorUserId, String modality, String modelId) {
+        db.tx(c -> {
+            try (PreparedStatement upsert = c.prepareStatement("INSERT INTO model_defaults (modality, model_id) "
+                    + "VALUES (?, ?) ON CONFLICT (modality) DO UPDATE SET model_id = EXCLUDED.model_id, set_at = now()")) {
+                upsert.setString(1, modality);
+                upsert.setString(2, modelId);
+                upsert.executeUpdate();
+            }
+            events.append(c, List.of(NewEvent.of(new DefaultModelSet(modality, modelId, actorUserId))));
+            return null;
+        });
+    }
+
+    public Optional<String> defaultModel(String modality) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT model_id FROM model_defaults WHERE modality = ?")) {
+                q.setString(1, modality);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
     }
 
     /** The route for a public model id, from memory when known. */

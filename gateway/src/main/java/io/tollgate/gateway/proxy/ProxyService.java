@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -27,6 +28,8 @@ import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.conversations.Conversations;
+import io.tollgate.gateway.http.DatabaseException;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.controls.Admission;
@@ -83,10 +86,12 @@ public final class ProxyService implements HttpService {
     private final LimitBook limits;
     private final Admission admission;
     private final InFlight inFlight;
+    private final Conversations conversations;
 
     public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
                         TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
-                        Admission admission, InFlight inFlight) {
+                        Admission admission, InFlight inFlight, Conversations conversations) {
+        this.conversations = conversations;
         this.inFlight = inFlight;
         this.plans = plans;
         this.limits = limits;
@@ -105,21 +110,86 @@ public final class ProxyService implements HttpService {
         rules.post("/chat/completions", (req, res) -> handle(req, res, Endpoint.CHAT))
                 .post("/completions", (req, res) -> handle(req, res, Endpoint.COMPLETIONS))
                 .post("/embeddings", (req, res) -> handle(req, res, Endpoint.EMBEDDINGS))
-                .post("/messages", (req, res) -> handle(req, res, Endpoint.MESSAGES));
+                .post("/messages", (req, res) -> handle(req, res, Endpoint.MESSAGES))
+                .post("/generate", this::generate);
     }
 
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
         long started = System.nanoTime();
         Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
         try (InFlight.Place place = inFlight.enter()) {
-            proxy(req, res, requested, caller, started, place);
+            ProxyRequest request = ProxyRequest.of(requested, json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
+            proxy(res, request, caller, started, place, null);
         }
     }
 
-    private void proxy(ServerRequest req, ServerResponse res, Endpoint requested, Principal caller, long started,
-                       InFlight.Place place) {
+    /** Seed 002's {@code /v1/generate}: a chat completion in other clothes, optionally inside a session. */
+    private void generate(ServerRequest req, ServerResponse res) {
+        long started = System.nanoTime();
+        Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
+        try (InFlight.Place place = inFlight.enter()) {
+            Generate.Ask ask = Generate.parse(json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
+            Generate.Selection selection = select(ask);
+            List<Conversations.Turn> history = ask.sessionId() == null ? List.of()
+                    : conversations.turns(caller.userId(), ask.sessionId());
+            ProxyRequest request = ProxyRequest.of(Endpoint.CHAT, Generate.chatBody(ask, selection.model(), history));
+            proxy(res, request, caller, started, place, new Finish() {
+                @Override
+                public JsonNode reply(JsonNode chat, Exchange exchange) {
+                    keep(Generate.text(chat));
+                    return Generate.reply(chat, exchange.requestId, exchange.route.provider().name(), selection,
+                            ask.sessionId());
+                }
+
+                @Override
+                public void streamed(String text) {
+                    keep(text);
+                }
+
+                private void keep(String text) {
+                    if (ask.sessionId() != null) {
+                        try {
+                            conversations.append(caller.userId(), ask.sessionId(), Generate.turns(ask, text));
+                        } catch (DatabaseException e) {
+                            throw ApiError.unavailable("session_not_saved", "the reply was ledgered but could not be "
+                                    + "kept in session " + ask.sessionId());
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /** The model asked for, or the modality's default, which must then be on the asked provider if one is named. */
+    private Generate.Selection select(Generate.Ask ask) {
+        if (ask.model() != null) {
+            return new Generate.Selection(ask.model(), "requested");
+        }
+        String model = registry.defaultModel(ask.modality()).orElseThrow(() -> ApiError.badRequest("model_required",
+                "name a model: no default " + ask.modality() + " model is set (POST /v1/models/{id}/default)"));
+        if (ask.provider() != null) {
+            ModelRoute route = registry.route(model).orElse(null);
+            if (route == null || !(route.provider().name().equals(ask.provider())
+                    || route.provider().type().equals(ask.provider()))) {
+                throw ApiError.badRequest("model_required", "the default " + ask.modality() + " model is not on provider "
+                        + ask.provider() + "; name a model");
+            }
+        }
+        return new Generate.Selection(model, "default");
+    }
+
+    /** What a generate call does with a finished reply; null for the plain endpoints. */
+    private interface Finish {
+        /** The client's body for a whole chat completion {@code chat}. */
+        JsonNode reply(JsonNode chat, Exchange exchange);
+
+        /** A stream ended with this generated text (before its final event is sent). */
+        void streamed(String text);
+    }
+
+    private void proxy(ServerResponse res, ProxyRequest request, Principal caller, long started, InFlight.Place place,
+                       Finish finish) {
         Plan plan = plans.find(caller.planId()).orElse(null);
-        ProxyRequest request = ProxyRequest.of(requested, json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
         ModelRoute route = resolve(caller, plan, request);
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
@@ -135,7 +205,7 @@ public final class ProxyService implements HttpService {
             String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                    new UsageMeter(request, prompt, upstreamDialect(request, route)), started, ticket, place);
+                    new UsageMeter(request, prompt, upstreamDialect(request, route)), started, ticket, place, finish);
             call(exchange, res);
         }
     }
@@ -249,7 +319,12 @@ public final class ProxyService implements HttpService {
         exchange.meter.observe(parsed);
         exchange.record(200, exchange.meter.usage(tokens));
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(exchange.bridged() ? bytes(AnthropicBridge.reply(parsed, exchange.request.model())) : body);
+        if (exchange.finish == null && !exchange.bridged()) {
+            res.send(body);
+            return;
+        }
+        JsonNode chat = exchange.bridged() ? AnthropicBridge.reply(parsed, exchange.request.model()) : parsed;
+        res.send(bytes(exchange.finish == null ? chat : exchange.finish.reply(chat, exchange)));
     }
 
     /**
@@ -319,6 +394,9 @@ public final class ProxyService implements HttpService {
                 }
                 if (last) {
                     exchange.record(200, exchange.meter.usage(tokens));
+                    if (exchange.finish != null) {
+                        exchange.finish.streamed(exchange.meter.completionText());
+                    }
                 }
                 if (bridge != null) {
                     if (last) {
@@ -438,10 +516,12 @@ public final class ProxyService implements HttpService {
         final long started;
         final Admission.Ticket ticket;
         final InFlight.Place place;
+        final Finish finish;
         boolean recorded;
 
         Exchange(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
-                 UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place) {
+                 UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place, Finish finish) {
+            this.finish = finish;
             this.ticket = ticket;
             this.place = place;
             this.requestId = requestId;

@@ -33,6 +33,11 @@ final class UsageMeter {
         this.upstream = upstream;
     }
 
+    /** The text generated so far, as the upstream sent it. */
+    String completionText() {
+        return completion.toString();
+    }
+
     Endpoint.Dialect upstream() {
         return upstream;
     }

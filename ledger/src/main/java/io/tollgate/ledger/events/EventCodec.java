@@ -23,7 +23,8 @@ public final class EventCodec {
             Map.entry("ApiKeyCreated", 1), Map.entry("KeyRevoked", 1), Map.entry("ProviderRegistered", 1),
             Map.entry("ProviderUpdated", 1), Map.entry("ProviderModelsRefreshed", 1), Map.entry("ModelRegistered", 1),
             Map.entry("KeyUpdated", 1), Map.entry("KeyRotated", 1), Map.entry("LimitsSet", 1),
-            Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1));
+            Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
+            Map.entry("DefaultModelSet", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -48,6 +49,7 @@ public final class EventCodec {
             case LimitsSet e -> "LimitsSet";
             case PlanAssigned e -> "PlanAssigned";
             case PasswordChanged e -> "PasswordChanged";
+            case DefaultModelSet e -> "DefaultModelSet";
         };
     }
 
@@ -113,6 +115,7 @@ public final class EventCodec {
             case "LimitsSet" -> LimitsSet.class;
             case "PlanAssigned" -> PlanAssigned.class;
             case "PasswordChanged" -> PasswordChanged.class;
+            case "DefaultModelSet" -> DefaultModelSet.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }

@@ -7,7 +7,8 @@ package io.tollgate.ledger.events;
 public sealed interface LedgerEvent
         permits UsageRecorded, CreditsAdded, UserCreated, ApiKeyCreated, KeyRevoked,
         ProviderRegistered, ProviderUpdated, ProviderModelsRefreshed, ModelRegistered,
-        KeyUpdated, KeyRotated, LimitsSet, PlanAssigned, PasswordChanged {
+        KeyUpdated, KeyRotated, LimitsSet, PlanAssigned, PasswordChanged,
+        DefaultModelSet {
 
     /** The account this event belongs to: the Kafka key, so one account's events stay ordered. */
     String accountId();

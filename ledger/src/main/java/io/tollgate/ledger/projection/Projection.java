@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.CreditsAdded;
+import io.tollgate.ledger.events.DefaultModelSet;
 import io.tollgate.ledger.events.KeyRevoked;
 import io.tollgate.ledger.events.KeyRotated;
 import io.tollgate.ledger.events.KeyUpdated;
@@ -91,6 +92,8 @@ public final class Projection {
                     Long.toString(p.userId()), "plan=" + p.planId() + " previous=" + p.previousPlanId());
             case PasswordChanged p -> audit(state, recorded, p.actorUserId(), "user.password_changed", "user",
                     Long.toString(p.userId()), "");
+            case DefaultModelSet d -> audit(state, recorded, d.actorUserId(), "model.default_set", "model",
+                    d.modelId(), "modality=" + d.modality());
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

@@ -28,7 +28,8 @@ class EventCodecTest {
                 new KeyRotated(9, 7, "tg_live_xyz987", 600, 1),
                 new LimitsSet("key", 9, 7, java.util.Map.of("requests_per_minute", 60L), 1),
                 new PlanAssigned(7, "pro", null, 1),
-                new PasswordChanged(7, 7L));
+                new PasswordChanged(7, 7L),
+                new DefaultModelSet("text", "gpt-4o-mini", 1));
     }
 
     @Test
