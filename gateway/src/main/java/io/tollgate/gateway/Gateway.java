@@ -55,7 +55,10 @@ import io.tollgate.gateway.reports.StatementService;
 import io.tollgate.gateway.reports.StatsService;
 import io.tollgate.gateway.reports.UsageEventsService;
 import io.tollgate.gateway.providers.SecretBox;
+import io.tollgate.gateway.proxy.CancelSignals;
 import io.tollgate.gateway.proxy.ProxyService;
+import io.tollgate.gateway.proxy.RequestBoard;
+import io.tollgate.gateway.proxy.RequestsService;
 import io.tollgate.gateway.proxy.TokenCounter;
 import io.tollgate.gateway.proxy.UpstreamClient;
 import io.tollgate.gateway.proxy.UsageLedger;
@@ -77,10 +80,12 @@ public final class Gateway implements AutoCloseable {
     private final LedgerRelay relay;
     private final LedgerFollower follower;
     private final UpstreamClient upstream;
+    private final CancelSignals cancels;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
-                    LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream) {
+                    LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, CancelSignals cancels) {
+        this.cancels = cancels;
         this.upstream = upstream;
         this.follower = follower;
         this.relay = relay;
@@ -147,12 +152,14 @@ public final class Gateway implements AutoCloseable {
 
             ModelsService models = new ModelsService(guard, json, registry);
             Conversations conversations = new Conversations(db);
+            RequestBoard board = new RequestBoard();
+            CancelSignals cancels = new CancelSignals(dataSource, board);
             InFlight inFlight = new InFlight(config.upstreamConcurrency(), config.memoryBudget());
             Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
                     .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission, inFlight, conversations);
+                    plans, limits, admission, inFlight, conversations, board);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
@@ -180,6 +187,8 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/v1/models", models)
                     .register("/v1/users", auth.seed002())
                     .register("/v1/sessions", new ConversationsService(guard, json, conversations))
+                    .register("/v1/requests", new RequestsService(guard, db, board, cancels))
+                    .register("/api/v1/requests", new RequestsService(guard, db, board, cancels))
                     .register("/api/v1/sessions", new ConversationsService(guard, json, conversations))
                     .register("/v1", proxy)
                     .register("/api/v1", proxy)
@@ -201,7 +210,7 @@ public final class Gateway implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream, cancels);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -255,6 +264,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        cancels.close();
         upstream.close();
         follower.close();
         if (relay != null) {

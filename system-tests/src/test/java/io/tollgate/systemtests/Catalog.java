@@ -35,6 +35,7 @@ final class Catalog {
         model(api, "chat-large", "mock-chat-large", openaiId, "0.50", "1.50");
         model(api, "chat-large-chunked", "mock-chat-large-chunked", openaiId, "0.50", "1.50");
         model(api, "chat-long-event", "mock-chat-long-event", openaiId, "0.50", "1.50");
+        model(api, "chat-stall", "mock-chat-stall", openaiId, "0.50", "1.50");
         model(api, "claude", "mock-claude", anthropicId, "3", "15");
     }
 

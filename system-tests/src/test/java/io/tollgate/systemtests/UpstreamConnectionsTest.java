@@ -33,7 +33,6 @@ class UpstreamConnectionsTest {
         api = new Api(gateway.port());
         Catalog.register(api);
         Catalog.model(api, "chat-hang", "mock-chat-hang", providerId("mock"), "0.50", "1.50");
-        Catalog.model(api, "chat-stall", "mock-chat-stall", providerId("mock"), "0.50", "1.50");
         key = api.newKey(null, "completion:invoke,model:any");
     }
 

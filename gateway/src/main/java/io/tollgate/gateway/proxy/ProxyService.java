@@ -87,10 +87,12 @@ public final class ProxyService implements HttpService {
     private final Admission admission;
     private final InFlight inFlight;
     private final Conversations conversations;
+    private final RequestBoard board;
 
     public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
                         TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
-                        Admission admission, InFlight inFlight, Conversations conversations) {
+                        Admission admission, InFlight inFlight, Conversations conversations, RequestBoard board) {
+        this.board = board;
         this.conversations = conversations;
         this.inFlight = inFlight;
         this.plans = plans;
@@ -205,8 +207,15 @@ public final class ProxyService implements HttpService {
             String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                    new UsageMeter(request, prompt, upstreamDialect(request, route)), started, ticket, place, finish);
-            call(exchange, res);
+                    new UsageMeter(request, prompt, upstreamDialect(request, route)), started, ticket, place, finish,
+                    board.start(requestId, caller.userId(), route.modelId(), request.stream()));
+            try {
+                call(exchange, res);
+            } finally {
+                if (!exchange.recorded) {
+                    board.forget(exchange.running);
+                }
+            }
         }
     }
 
@@ -224,6 +233,7 @@ public final class ProxyService implements HttpService {
             throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
                     : ApiError.badGateway("upstream_unreachable", e.getMessage());
         }
+        exchange.running.attach(call);
         try (call) {
             HttpClientResponse reply = call.response();
             int status = reply.status().code();
@@ -307,6 +317,9 @@ public final class ProxyService implements HttpService {
             }
         } catch (IOException | UncheckedIOException e) {
             exchange.record(200, exchange.meter.reportedOnly());
+            if (call.cancelled()) {
+                throw cancelled();
+            }
             throw call.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", "the upstream did not finish its reply in time")
                     : ApiError.badGateway("upstream_broken", "the upstream connection broke mid-reply");
         }
@@ -418,7 +431,10 @@ public final class ProxyService implements HttpService {
                 forward = true;
             }
         } catch (IOException | UncheckedIOException e) {
-            // Upstream broke mid-stream: what was generated so far is still recorded below.
+            // Upstream broke mid-stream (or the call was cancelled): what was generated so far is still recorded below.
+            if (call.cancelled()) {
+                write(out, ("data: " + errorJson(cancelled()) + "\n\n").getBytes(StandardCharsets.UTF_8), true);
+            }
         } catch (ApiError e) {
             // The ledger refused the usage event, or the stream outgrew the memory budget: the client
             // gets an error instead of the final event.
@@ -463,6 +479,11 @@ public final class ProxyService implements HttpService {
         // 401/403 upstream means the gateway's provider credentials are wrong: not the caller's fault, and
         // the upstream's text may echo part of the provider key, so it is not passed on.
         throw ApiError.badGateway("upstream_error", "the upstream provider answered " + status);
+    }
+
+    private static ApiError cancelled() {
+        return new ApiError(409, "invalid_request_error", "request_cancelled", "the request was cancelled "
+                + "(POST /v1/requests/{id}/cancel); what was generated until then is billed");
     }
 
     private static boolean isUsageOnly(JsonNode chunk) {
@@ -517,11 +538,14 @@ public final class ProxyService implements HttpService {
         final Admission.Ticket ticket;
         final InFlight.Place place;
         final Finish finish;
+        final RequestBoard.Running running;
         boolean recorded;
 
         Exchange(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
-                 UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place, Finish finish) {
+                 UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place, Finish finish,
+                 RequestBoard.Running running) {
             this.finish = finish;
+            this.running = running;
             this.ticket = ticket;
             this.place = place;
             this.requestId = requestId;
@@ -553,6 +577,8 @@ public final class ProxyService implements HttpService {
                     usage, TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus));
             NewEvent recordedEvent = NewEvent.of(event);
             ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event.costMicros(), event.totalTokens());
+            board.finish(running, upstreamStatus, usage.promptTokens(), usage.completionTokens(), event.costMicros(),
+                    TimeUnit.NANOSECONDS.toMillis(elapsed));
             ledger.record(recordedEvent);
         }
     }

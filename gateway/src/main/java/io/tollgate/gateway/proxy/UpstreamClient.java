@@ -46,6 +46,7 @@ public final class UpstreamClient implements AutoCloseable {
         private final HttpClientResponse response;
         private final UpstreamDeadlines.Watch watch;
         private final UpstreamDeadlines deadlines;
+        private volatile boolean cancelled;
 
         private Call(HttpClientResponse response, UpstreamDeadlines.Watch watch, UpstreamDeadlines deadlines) {
             this.response = response;
@@ -65,6 +66,16 @@ public final class UpstreamClient implements AutoCloseable {
         /** Whether reading broke off because the upstream exceeded the time limit. */
         public boolean timedOut() {
             return watch.fired();
+        }
+
+        /** Stops the call from another thread: the relay's next read fails and it ends. */
+        public void cancel() {
+            cancelled = true;
+            watch.cut();
+        }
+
+        public boolean cancelled() {
+            return cancelled;
         }
 
         @Override

@@ -32,6 +32,11 @@ final class UpstreamDeadlines implements AutoCloseable {
         boolean fired() {
             return fired;
         }
+
+        /** Ends the call now, as if the upstream had broken off (a client's cancel). */
+        void cut() {
+            connection.closeResource();
+        }
     }
 
     private final Set<Watch> watched = ConcurrentHashMap.newKeySet();

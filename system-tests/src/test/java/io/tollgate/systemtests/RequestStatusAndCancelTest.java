@@ -1,0 +1,112 @@
+package io.tollgate.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.tollgate.gateway.Gateway;
+import io.tollgate.ledger.store.PostgresSettings;
+
+/** Seed 002's /v1/requests/{id}/status and /cancel, on one instance and across two. */
+class RequestStatusAndCancelTest extends GatewayTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** A stream that stalls halfway for 60 s: started, with its first data line read. */
+    private record Stalled(String requestId, BufferedReader body, long started) {
+    }
+
+    private static Stalled startStalledStream(int port, String key) throws Exception {
+        HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(Catalog.chatBody("chat-stall", "one two three four five six", true)))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        BufferedReader body = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        assertTrue(body.readLine().startsWith("data: "));
+        return new Stalled(r.headers().firstValue("x-request-id").orElseThrow(), body, System.nanoTime());
+    }
+
+    /** Reads the rest of the stream; returns it once it ends. */
+    private static String rest(Stalled s) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (String line; (line = s.body().readLine()) != null; ) {
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    @Test
+    void aFinishedRequestShowsItsOutcomeToItsOwnerOnly() {
+        Api.Reply chat = api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "status please", false));
+        String id = chat.header("x-request-id");
+        JsonNode s = api.get("/v1/requests/" + id + "/status", key).json();
+        assertEquals("completed", s.get("status").asText());
+        assertEquals("chat", s.get("model").asText());
+        assertEquals(2, s.get("prompt_tokens").asLong());
+        assertEquals(200, s.get("upstream_status").asInt());
+        assertEquals(200, api.get("/v1/requests/" + id + "/status", TestStack.ADMIN_KEY).status(), "admins see any");
+        long eve = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"eve.requests@example.com\"}").json().get("id").asLong();
+        String eveKey = api.newKey(eve, "completion:invoke,model:any");
+        assertEquals(404, api.get("/v1/requests/" + id + "/status", eveKey).status());
+        Api.Reply late = api.post("/v1/requests/" + id + "/cancel", key, "");
+        assertEquals(409, late.status());
+        assertEquals("request_finished", late.json().get("error").get("code").asText());
+        assertEquals(404, api.get("/v1/requests/req_nope/status", key).status());
+        assertEquals(404, api.get("/v1/requests/" + "req_" + "0".repeat(32) + "/status", key).status());
+    }
+
+    @Test
+    void cancellingAStreamEndsItAtOnceWithAnErrorEventAndLedgersWhatWasGenerated() throws Exception {
+        long before = usageCount();
+        Stalled s = startStalledStream(gateway.port(), key);
+        assertEquals("running", api.get("/v1/requests/" + s.requestId() + "/status", key).json().get("status").asText());
+
+        long eve = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"eve.cancel@example.com\"}").json().get("id").asLong();
+        assertEquals(202, api.post("/v1/requests/" + s.requestId() + "/cancel", api.newKey(eve, "completion:invoke"), "").status());
+        Thread.sleep(300);
+        assertEquals("running", api.get("/v1/requests/" + s.requestId() + "/status", key).json().get("status").asText(),
+                "someone else's cancel does nothing");
+
+        Api.Reply cancel = api.post("/v1/requests/" + s.requestId() + "/cancel", key, "");
+        assertEquals(200, cancel.status(), cancel.body());
+        String rest = rest(s);
+        assertTrue((System.nanoTime() - s.started()) / 1e9 < 10, "the stream ended at once, not after the upstream's stall");
+        assertTrue(rest.contains("request_cancelled"), rest);
+        assertEquals(before + 1, usageCount());
+        JsonNode status = api.get("/v1/requests/" + s.requestId() + "/status", key).json();
+        assertEquals("cancelled", status.get("status").asText());
+        assertTrue(status.get("completion_tokens").asLong() > 0, "the words streamed before the cancel are billed");
+        assertEquals(status.get("completion_tokens").asLong(), lastUsageEvent().get("completion_tokens").asLong());
+    }
+
+    @Test
+    void aCancelSentToAnotherInstanceReachesTheOneServingTheCall() throws Exception {
+        PostgresSettings db = TestStack.freshDatabase();
+        try (Gateway a = Gateway.start(TestStack.config(db)); Gateway b = Gateway.start(TestStack.config(db))) {
+            Api apiA = new Api(a.port());
+            Catalog.register(apiA);
+            String k = apiA.newKey(null, "completion:invoke,model:any");
+            Stalled s = startStalledStream(a.port(), k);
+            Api.Reply viaB = new Api(b.port()).post("/v1/requests/" + s.requestId() + "/cancel", k, "");
+            assertEquals(202, viaB.status(), viaB.body());
+            assertEquals("cancel_requested", viaB.json().get("status").asText());
+            assertTrue(rest(s).contains("request_cancelled"));
+            assertTrue((System.nanoTime() - s.started()) / 1e9 < 10);
+            assertEquals("cancelled", apiA.get("/v1/requests/" + s.requestId() + "/status", k).json().get("status").asText());
+        }
+    }
+}
