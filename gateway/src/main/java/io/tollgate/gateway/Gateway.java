@@ -20,6 +20,7 @@ import io.tollgate.gateway.admin.CreditsService;
 import io.tollgate.gateway.admin.KeysService;
 import io.tollgate.gateway.admin.LimitsService;
 import io.tollgate.gateway.admin.PlansService;
+import io.tollgate.gateway.admin.ProviderKeysService;
 import io.tollgate.gateway.admin.VirtualKeysService;
 import io.tollgate.gateway.admin.LedgerService;
 import io.tollgate.gateway.admin.ModelsService;
@@ -55,6 +56,7 @@ import io.tollgate.gateway.reports.StatementService;
 import io.tollgate.gateway.reports.StatsService;
 import io.tollgate.gateway.reports.UsageEventsService;
 import io.tollgate.gateway.providers.SecretBox;
+import io.tollgate.gateway.providers.UserProviderKeys;
 import io.tollgate.gateway.proxy.CancelSignals;
 import io.tollgate.gateway.proxy.ProxyService;
 import io.tollgate.gateway.proxy.RequestBoard;
@@ -146,6 +148,8 @@ public final class Gateway implements AutoCloseable {
             Admission admission = new Admission(db, follower, Clock.systemUTC());
             Credits credits = new Credits(db, events, follower);
             follower.listen(authenticator::follow);
+            UserProviderKeys userKeys = new UserProviderKeys(db, events, secrets);
+            follower.listen(userKeys::follow);
             follower.start();
             LedgerRelay relay = config.kafkaBootstrap().isBlank() ? null
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
@@ -159,7 +163,7 @@ public final class Gateway implements AutoCloseable {
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
                     .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission, inFlight, conversations, board);
+                    plans, limits, admission, inFlight, conversations, board, userKeys);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
@@ -176,6 +180,7 @@ public final class Gateway implements AutoCloseable {
                             new PlansService(guard, json, db, directory, plans, admission),
                             new StatsService(guard, db, directory, admission))
                     .register("/api/providers", new ProvidersService(guard, json, registry, upstream))
+                    .register("/v1/providers", new ProvidersService(guard, json, registry, upstream))
                     .register("/api/ledger/statements", new StatementService(guard, db))
                     .register("/api/ledger", new LedgerService(guard, events))
                     .register("/api/metrics", new OverviewService(guard, db))
@@ -185,6 +190,8 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/reports", new SpendCsvService(guard, db))
                     .register("/v1/models", models)
                     .register("/api/v1/models", models)
+                    .register("/v1/users/provider-keys", new ProviderKeysService(guard, json, registry, userKeys))
+                    .register("/api/user/provider-keys", new ProviderKeysService(guard, json, registry, userKeys))
                     .register("/v1/users", auth.seed002())
                     .register("/v1/sessions", new ConversationsService(guard, json, conversations))
                     .register("/v1/requests", new RequestsService(guard, db, board, cancels))

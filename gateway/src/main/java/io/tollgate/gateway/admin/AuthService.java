@@ -80,10 +80,11 @@ public final class AuthService implements HttpService {
                 .post("/users/{id}/password", this::resetPassword);
     }
 
-    /** Seed 002's {@code /v1/users/register} and {@code /v1/users/login}: the session token in the body. */
+    /** Seed 002's {@code /v1/users/register}, {@code /login} (the session token in the body) and {@code /me}. */
     public HttpService seed002() {
         return rules -> rules.post("/register", this::register)
-                .post("/login", this::login);
+                .post("/login", this::login)
+                .get("/me", this::me);
     }
 
     private void login(ServerRequest req, ServerResponse res) {

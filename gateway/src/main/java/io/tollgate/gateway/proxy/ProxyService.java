@@ -41,6 +41,8 @@ import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.gateway.providers.Provider;
+import io.tollgate.gateway.providers.UserProviderKeys;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.gateway.plans.PlanCatalog;
 import io.tollgate.gateway.providers.ProviderRegistry;
@@ -88,10 +90,13 @@ public final class ProxyService implements HttpService {
     private final InFlight inFlight;
     private final Conversations conversations;
     private final RequestBoard board;
+    private final UserProviderKeys userKeys;
 
     public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
                         TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
-                        Admission admission, InFlight inFlight, Conversations conversations, RequestBoard board) {
+                        Admission admission, InFlight inFlight, Conversations conversations, RequestBoard board,
+                        UserProviderKeys userKeys) {
+        this.userKeys = userKeys;
         this.board = board;
         this.conversations = conversations;
         this.inFlight = inFlight;
@@ -192,7 +197,7 @@ public final class ProxyService implements HttpService {
     private void proxy(ServerResponse res, ProxyRequest request, Principal caller, long started, InFlight.Place place,
                        Finish finish) {
         Plan plan = plans.find(caller.planId()).orElse(null);
-        ModelRoute route = resolve(caller, plan, request);
+        ModelRoute route = ownKey(caller, resolve(caller, plan, request));
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
         }
@@ -273,6 +278,20 @@ public final class ProxyService implements HttpService {
                     + ("anthropic".equals(route.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
         }
         return route;
+    }
+
+    /**
+     * The route with the caller's own key for its provider, if they stored one (seed 002): the provider
+     * bills them, so the call costs the organisation nothing and is ledgered at 0 (tokens still counted).
+     */
+    private ModelRoute ownKey(Principal caller, ModelRoute route) {
+        String key = userKeys.keyFor(caller.userId(), route.provider().id());
+        if (key == null) {
+            return route;
+        }
+        Provider p = route.provider();
+        return new ModelRoute(route.id(), route.modelId(), route.displayName(), new Provider(p.id(), p.name(), p.type(),
+                p.baseUrl(), key, p.enabled(), p.createdAt()), route.upstreamName(), 0, 0, true, route.createdAt());
     }
 
     /** Chat completions reach Anthropic models through {@link AnthropicBridge}; other mismatches are refused. */

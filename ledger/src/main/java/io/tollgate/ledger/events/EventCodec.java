@@ -24,7 +24,7 @@ public final class EventCodec {
             Map.entry("ProviderUpdated", 1), Map.entry("ProviderModelsRefreshed", 1), Map.entry("ModelRegistered", 1),
             Map.entry("KeyUpdated", 1), Map.entry("KeyRotated", 1), Map.entry("LimitsSet", 1),
             Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
-            Map.entry("DefaultModelSet", 1));
+            Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -50,6 +50,8 @@ public final class EventCodec {
             case PlanAssigned e -> "PlanAssigned";
             case PasswordChanged e -> "PasswordChanged";
             case DefaultModelSet e -> "DefaultModelSet";
+            case ProviderKeySet e -> "ProviderKeySet";
+            case ProviderKeyRemoved e -> "ProviderKeyRemoved";
         };
     }
 
@@ -116,6 +118,8 @@ public final class EventCodec {
             case "PlanAssigned" -> PlanAssigned.class;
             case "PasswordChanged" -> PasswordChanged.class;
             case "DefaultModelSet" -> DefaultModelSet.class;
+            case "ProviderKeySet" -> ProviderKeySet.class;
+            case "ProviderKeyRemoved" -> ProviderKeyRemoved.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }

@@ -17,6 +17,8 @@ import io.tollgate.ledger.events.PasswordChanged;
 import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.LedgerEvent;
 import io.tollgate.ledger.events.ModelRegistered;
+import io.tollgate.ledger.events.ProviderKeyRemoved;
+import io.tollgate.ledger.events.ProviderKeySet;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
 import io.tollgate.ledger.events.ProviderRegistered;
 import io.tollgate.ledger.events.ProviderUpdated;
@@ -94,6 +96,10 @@ public final class Projection {
                     Long.toString(p.userId()), "");
             case DefaultModelSet d -> audit(state, recorded, d.actorUserId(), "model.default_set", "model",
                     d.modelId(), "modality=" + d.modality());
+            case ProviderKeySet k -> audit(state, recorded, k.actorUserId(), "provider_key.set", "provider",
+                    Long.toString(k.providerId()), "user=" + k.userId());
+            case ProviderKeyRemoved k -> audit(state, recorded, k.actorUserId(), "provider_key.removed", "provider",
+                    Long.toString(k.providerId()), "user=" + k.userId());
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

@@ -29,7 +29,9 @@ class EventCodecTest {
                 new LimitsSet("key", 9, 7, java.util.Map.of("requests_per_minute", 60L), 1),
                 new PlanAssigned(7, "pro", null, 1),
                 new PasswordChanged(7, 7L),
-                new DefaultModelSet("text", "gpt-4o-mini", 1));
+                new DefaultModelSet("text", "gpt-4o-mini", 1),
+                new ProviderKeySet(7, 3, 7),
+                new ProviderKeyRemoved(7, 3, 7));
     }
 
     @Test
