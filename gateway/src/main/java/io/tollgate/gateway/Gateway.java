@@ -41,6 +41,7 @@ import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.InputGuard;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.OpenApiDocument;
 import io.tollgate.gateway.http.RequestMetrics;
 import io.tollgate.gateway.conversations.Conversations;
 import io.tollgate.gateway.conversations.ConversationsService;
@@ -202,6 +203,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/proxy/openai/v1", proxy)
                     .register("/proxy/anthropic/v1", proxy)
                     .register(new HealthService(directory, usage, new LedgerLag(db, relay), meters))
+                    .register("/openapi", OpenApiDocument.load())
                     .any((req, res) -> {
                         throw ApiError.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
                     });
