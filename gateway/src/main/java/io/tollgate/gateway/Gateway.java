@@ -136,8 +136,8 @@ public final class Gateway implements AutoCloseable {
             Passwords passwords = new Passwords();
             Json json = new Json(config.maxBodyBytes());
             UserDirectory directory = new UserDirectory(db, events, authenticator);
-            AuthService auth = new AuthService(guard, json, directory,
-                    new Logins(db, events, directory, passwords, sessions, Clock.systemUTC()), sessions);
+            Logins logins = new Logins(db, events, directory, passwords, sessions, Clock.systemUTC());
+            AuthService auth = new AuthService(guard, json, directory, logins, sessions);
             ProviderRegistry registry = new ProviderRegistry(db, events, secrets);
             UpstreamClient upstream = new UpstreamClient(config.upstreamTimeout());
             UsageLedger usage = new UsageLedger(writer, meters);
@@ -169,7 +169,7 @@ public final class Gateway implements AutoCloseable {
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
                     .register("/api/auth", auth)
-                    .register("/api/users", new UsersService(guard, json, directory, passwords))
+                    .register("/api/users", new UsersService(guard, json, directory, passwords, logins))
                     .register("/api/keys", new KeysService(guard, json, directory, false))
                     // Before /api/user/api-keys, whose /{id} would otherwise take these names for key ids.
                     .register("/api/user/api-keys/audit-logs", new AuditLogService(guard, db))

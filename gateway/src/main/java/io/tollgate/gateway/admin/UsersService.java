@@ -11,6 +11,7 @@ import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.UserDirectory;
 
 /** {@code /api/users}: administrators create and list users. */
@@ -22,8 +23,10 @@ public final class UsersService implements HttpService {
     private final Json json;
     private final UserDirectory directory;
     private final Passwords passwords;
+    private final Logins logins;
 
-    public UsersService(Guard guard, Json json, UserDirectory directory, Passwords passwords) {
+    public UsersService(Guard guard, Json json, UserDirectory directory, Passwords passwords, Logins logins) {
+        this.logins = logins;
         this.passwords = passwords;
         this.guard = guard;
         this.json = json;
@@ -34,7 +37,38 @@ public final class UsersService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/", this::create)
                 .get("/", this::list)
-                .get("/{id}", this::get);
+                .get("/{id}", this::get)
+                .put("/{id}", this::update)
+                .delete("/{id}", this::disable);
+    }
+
+    record UpdateUser(String name, String role, Boolean disabled, String password) {
+    }
+
+    /** Seed 004's {@code PUT /api/users/:id}: name, role, disabled (and password, as an administrator's reset). */
+    private void update(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        long id = Validation.pathId(req, "id");
+        UpdateUser body = Json.bind(json.readObject(req), UpdateUser.class);
+        if (body.role() != null && !Set.of("admin", "user").contains(body.role())) {
+            throw ApiError.badRequest("invalid_role", "role must be \"admin\" or \"user\"");
+        }
+        String name = body.name() == null ? null : Validation.required("name", Validation.text("name", body.name(), 200));
+        UserDirectory.User user = directory.updateUser(admin.userId(), id, name, body.role(), body.disabled());
+        if (body.password() != null) {
+            logins.setPassword(admin.userId(), id, null, body.password(), null);
+        }
+        Json.send(res, 200, user);
+    }
+
+    /**
+     * Seed 004's {@code DELETE /api/users/:id}. A user's usage stays in the ledger for good, so the user
+     * is disabled rather than deleted: its keys and sessions stop working at once.
+     */
+    private void disable(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        directory.updateUser(admin.userId(), Validation.pathId(req, "id"), null, null, true);
+        Json.noContent(res);
     }
 
     private void create(ServerRequest req, ServerResponse res) {

@@ -29,6 +29,7 @@ import io.tollgate.ledger.events.KeyRotated;
 import io.tollgate.ledger.events.KeyUpdated;
 import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.RecordedEvent;
+import io.tollgate.ledger.events.UserUpdated;
 
 /**
  * Resolves the caller's key from {@code Authorization: Bearer}, {@code X-API-Key} or
@@ -95,6 +96,7 @@ public final class Authenticator {
             case KeyRotated k -> invalidateKey(k.keyId());
             case KeyUpdated k -> invalidateKey(k.keyId());
             case PlanAssigned p -> invalidateUser(p.userId());
+            case UserUpdated u -> invalidateUser(u.userId());
             default -> {
             }
         }

@@ -27,6 +27,7 @@ import io.tollgate.ledger.events.KeyUpdated;
 import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.UserCreated;
+import io.tollgate.ledger.events.UserUpdated;
 import io.tollgate.ledger.store.EventStore;
 
 /** Users and their API keys. Every change commits together with the ledger event that records it. */
@@ -366,6 +367,69 @@ public final class UserDirectory {
         });
         authenticator.invalidateUser(userId);
         return updated;
+    }
+
+    /**
+     * Changes a user's name, role or disabled flag (null: unchanged), recording {@code UserUpdated}. A
+     * disabled user's keys and sessions stop working at the next request; the last enabled administrator
+     * cannot be disabled or demoted (409), so the gateway always has one.
+     */
+    public User updateUser(long actorUserId, long userId, String name, String role, Boolean disabled) {
+        User updated = db.tx(c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7012)")) {
+                lock.execute();  // orders concurrent demotions, so two cannot each leave the other as the last admin
+            }
+            User before = user(c, userId).orElseThrow(() -> ApiError.notFound("no user " + userId));
+            Map<String, String> changes = new java.util.TreeMap<>();
+            if (name != null && !name.equals(before.name())) {
+                changes.put("name", name);
+            }
+            if (role != null && !role.equals(before.role())) {
+                changes.put("role", role);
+            }
+            if (disabled != null && disabled != before.disabled()) {
+                changes.put("disabled", disabled.toString());
+            }
+            if (changes.isEmpty()) {
+                return before;
+            }
+            boolean losesAdmin = "admin".equals(before.role()) && !before.disabled()
+                    && ("user".equals(role) || Boolean.TRUE.equals(disabled));
+            if (losesAdmin && enabledAdmins(c) <= 1) {
+                throw ApiError.conflict("last_admin", "user " + userId + " is the last enabled administrator");
+            }
+            try (PreparedStatement u = c.prepareStatement("UPDATE users SET name = ?, role = ?, disabled = ? WHERE id = ?")) {
+                u.setString(1, name == null ? before.name() : name);
+                u.setString(2, role == null ? before.role() : role);
+                u.setBoolean(3, disabled == null ? before.disabled() : disabled);
+                u.setLong(4, userId);
+                u.executeUpdate();
+            }
+            if (Boolean.TRUE.equals(disabled)) {
+                io.tollgate.gateway.auth.Sessions.closeAll(c, userId, null);
+            }
+            events.append(c, List.of(NewEvent.of(new UserUpdated(userId, changes, actorUserId))));
+            return user(c, userId).orElseThrow();
+        });
+        authenticator.invalidateUser(userId);
+        return updated;
+    }
+
+    private static long enabledAdmins(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled");
+             ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Optional<User> user(Connection c, long id) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE id = ?")) {
+            q.setLong(1, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(user(rs)) : Optional.empty();
+            }
+        }
     }
 
     public Optional<User> firstAdmin() {

@@ -24,7 +24,8 @@ public final class EventCodec {
             Map.entry("ProviderUpdated", 1), Map.entry("ProviderModelsRefreshed", 1), Map.entry("ModelRegistered", 1),
             Map.entry("KeyUpdated", 1), Map.entry("KeyRotated", 1), Map.entry("LimitsSet", 1),
             Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
-            Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1));
+            Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1),
+            Map.entry("UserUpdated", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -52,6 +53,7 @@ public final class EventCodec {
             case DefaultModelSet e -> "DefaultModelSet";
             case ProviderKeySet e -> "ProviderKeySet";
             case ProviderKeyRemoved e -> "ProviderKeyRemoved";
+            case UserUpdated e -> "UserUpdated";
         };
     }
 
@@ -120,6 +122,7 @@ public final class EventCodec {
             case "DefaultModelSet" -> DefaultModelSet.class;
             case "ProviderKeySet" -> ProviderKeySet.class;
             case "ProviderKeyRemoved" -> ProviderKeyRemoved.class;
+            case "UserUpdated" -> UserUpdated.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }

@@ -25,6 +25,7 @@ import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
 import io.tollgate.ledger.events.UserCreated;
+import io.tollgate.ledger.events.UserUpdated;
 import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
 import io.tollgate.ledger.projection.Rows.DimensionKey;
@@ -100,6 +101,8 @@ public final class Projection {
                     Long.toString(k.providerId()), "user=" + k.userId());
             case ProviderKeyRemoved k -> audit(state, recorded, k.actorUserId(), "provider_key.removed", "provider",
                     Long.toString(k.providerId()), "user=" + k.userId());
+            case UserUpdated u -> audit(state, recorded, u.actorUserId(), "user.updated", "user",
+                    Long.toString(u.userId()), new TreeMap<>(u.changes()).toString());
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

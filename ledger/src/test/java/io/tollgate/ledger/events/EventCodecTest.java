@@ -31,7 +31,8 @@ class EventCodecTest {
                 new PasswordChanged(7, 7L),
                 new DefaultModelSet("text", "gpt-4o-mini", 1),
                 new ProviderKeySet(7, 3, 7),
-                new ProviderKeyRemoved(7, 3, 7));
+                new ProviderKeyRemoved(7, 3, 7),
+                new UserUpdated(7, java.util.Map.of("disabled", "true"), 1));
     }
 
     @Test
