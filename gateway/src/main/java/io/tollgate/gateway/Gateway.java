@@ -2,6 +2,7 @@ package io.tollgate.gateway;
 
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -27,6 +28,8 @@ import io.tollgate.gateway.admin.ModelsService;
 import io.tollgate.gateway.admin.ProvidersService;
 import io.tollgate.gateway.admin.UsersService;
 import io.tollgate.gateway.auth.Authenticator;
+import io.tollgate.gateway.auth.Cidr;
+import io.tollgate.gateway.auth.ClientAddress;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Sessions;
@@ -130,7 +133,9 @@ public final class Gateway implements AutoCloseable {
                     config.ledgerBatch(), config.ledgerRetry(), config.ledgerRetry().plusSeconds(2));
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-            Authenticator authenticator = new Authenticator(db, Clock.systemUTC());
+            Authenticator authenticator = new Authenticator(db, Clock.systemUTC(), new ClientAddress(
+                    Arrays.stream(config.trustedProxies().split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                            .map(Cidr::parse).toList()));
             Sessions sessions = new Sessions(db, Clock.systemUTC(), config.login(), secrets.derive("tollgate-session-jwt-v1"));
             Guard guard = new Guard(authenticator, sessions);
             Passwords passwords = new Passwords();

@@ -26,7 +26,8 @@ public record GatewayConfig(
         String kafkaTopic,
         String masterKey,
         String bootstrapAdminKey,
-        LoginSettings login) {
+        LoginSettings login,
+        String trustedProxies) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -54,7 +55,8 @@ public record GatewayConfig(
                 c.get("kafka.topic").asString().orElse("tollgate.ledger"),
                 c.get("tollgate.master.key").asString().orElse(""),
                 c.get("tollgate.bootstrap.admin.key").asString().orElse(""),
-                LoginSettings.from(c));
+                LoginSettings.from(c),
+                c.get("tollgate.trusted.proxies").asString().orElse(""));
     }
 
     /**
@@ -64,7 +66,7 @@ public record GatewayConfig(
     public static GatewayConfig loopback(PostgresSettings db, Path spool, String masterKey, String bootstrapAdminKey) {
         return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
-                bootstrapAdminKey, LoginSettings.DEFAULT);
+                bootstrapAdminKey, LoginSettings.DEFAULT, "");
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -74,54 +76,60 @@ public record GatewayConfig(
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     public GatewayConfig withDatabase(PostgresSettings db) {
         return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
     public GatewayConfig withKafka(String bootstrap, String topic) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
         return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     public GatewayConfig withUpstreamTimeout(Duration timeout) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, timeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     public GatewayConfig withUpstreamConcurrency(int limit) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, limit, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
     }
 
     /** Bytes of request and reply bodies the calls in flight may hold at once (503 beyond). */
     public GatewayConfig withMemoryBudget(long bytes) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, bytes,
-                ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login);
+                ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+    }
+
+    /** Comma-separated CIDRs of the load balancers whose {@code X-Forwarded-For} is believed. */
+    public GatewayConfig withTrustedProxies(String cidrs) {
+        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, cidrs);
     }
 
     public GatewayConfig withLogin(LoginSettings settings) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, settings);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, settings, trustedProxies);
     }
 
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
         return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey, login);
+                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey, login, trustedProxies);
     }
 }

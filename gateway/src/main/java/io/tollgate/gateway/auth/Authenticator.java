@@ -1,7 +1,6 @@
 package io.tollgate.gateway.auth;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.sql.Array;
@@ -48,11 +47,13 @@ public final class Authenticator {
 
     private final Db db;
     private final Clock clock;
+    private final ClientAddress clientAddress;
     private final ConcurrentHashMap<ByteBuffer, Cached> byHash = new ConcurrentHashMap<>();
 
-    public Authenticator(Db db, Clock clock) {
+    public Authenticator(Db db, Clock clock, ClientAddress clientAddress) {
         this.db = db;
         this.clock = clock;
+        this.clientAddress = clientAddress;
     }
 
     public Principal authenticate(ServerRequest req) {
@@ -75,7 +76,7 @@ public final class Authenticator {
         if (principal.expiresAt() != null && !now.isBefore(principal.expiresAt())) {
             throw ApiError.unauthorized("expired_api_key", "API key expired at " + principal.expiresAt());
         }
-        checkAddress(principal.policy(), req);
+        checkAddress(principal.policy(), clientAddress.of(req));
         checkDomain(principal.policy(), headers);
         return principal;
     }
@@ -102,12 +103,10 @@ public final class Authenticator {
         }
     }
 
-    private static void checkAddress(KeyPolicy policy, ServerRequest req) {
+    private static void checkAddress(KeyPolicy policy, InetAddress peer) {
         if (policy.ipAllowlist().isEmpty()) {
             return;
         }
-        // The socket's peer, not X-Forwarded-For: a header is the client's word, the socket is not.
-        InetAddress peer = req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress() : null;
         if (peer == null || policy.ipAllowlist().stream().noneMatch(c -> c.contains(peer))) {
             throw ApiError.forbidden("ip_not_allowed", "this key may not be used from "
                     + (peer == null ? "an unknown address" : peer.getHostAddress()));
