@@ -106,6 +106,8 @@ public final class MockUpstream implements AutoCloseable {
         List<String> reply = model.contains("large") ? Collections.nCopies(LARGE_REPLY_WORDS, "lorem")
                 : replyWords(prompt.lastUser(), body.path("max_tokens").asInt(body.path("max_completion_tokens").asInt(0)));
         boolean usage = !model.contains("no-usage");
+        // Like the real API: "length" when the output cap cut the reply short.
+        String finish = !model.contains("large") && reply.size() < replyWords(prompt.lastUser(), 0).size() ? "length" : "stop";
         String id = "chatcmpl-mock" + calls.get();
         if (body.path("stream").asBoolean(false)) {
             boolean includeUsage = usage && body.path("stream_options").path("include_usage").asBoolean(false);
@@ -115,7 +117,7 @@ public final class MockUpstream implements AutoCloseable {
                 String piece = i == 0 ? reply.get(i) : " " + reply.get(i);
                 events.add(chatChunk(id, model, MAPPER.createObjectNode().put("content", piece), null));
             }
-            events.add(chatChunk(id, model, MAPPER.createObjectNode(), "stop"));
+            events.add(chatChunk(id, model, MAPPER.createObjectNode(), finish));
             if (includeUsage) {
                 ObjectNode last = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
                         .put("created", 1_700_000_000L).put("model", model);
@@ -128,7 +130,7 @@ public final class MockUpstream implements AutoCloseable {
         }
         ObjectNode out = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", 1_700_000_000L).put("model", model);
-        ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+        ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
         choice.putObject("message").put("role", "assistant").put("content", String.join(" ", reply));
         if (usage) {
             out.set("usage", usageNode(prompt.words(), reply.size()));

@@ -86,8 +86,7 @@ class ErrorStatusTest extends GatewayTest {
         error(api.post("/v1/messages", key, "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
                 400, "invalid_max_tokens");
         error(api.post("/v1/embeddings", key, "{\"model\":\"claude\",\"input\":\"x\"}"), 400, "wrong_endpoint");
-        error(api.post("/v1/messages", key, "{\"model\":\"chat\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"x\"}]}"), 400, "wrong_endpoint");
+        error(api.post("/v1/completions", key, "{\"model\":\"claude\",\"prompt\":\"x\"}"), 400, "wrong_endpoint");
         error(api.post("/v1/chat/completions", key, "{\"model\":\"claude\",\"n\":2,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"x\"}]}"), 400, "unsupported_parameter");
         assertEquals(before, usageCount());

@@ -242,7 +242,7 @@ final class AnthropicBridge {
     }
 
     /** Turns an Anthropic event stream into chat completion chunks, one event at a time. */
-    static final class Stream {
+    static final class Stream implements StreamBridge {
         private final String clientModel;
         private final boolean includeUsage;
         private final long created = Instant.now().getEpochSecond();
@@ -253,6 +253,18 @@ final class AnthropicBridge {
         Stream(String clientModel, boolean includeUsage) {
             this.clientModel = clientModel;
             this.includeUsage = includeUsage;
+        }
+
+        @Override
+        public byte[] event(JsonNode upstreamEvent) {
+            StringBuilder out = new StringBuilder();
+            chunks(upstreamEvent).forEach(c -> out.append("data: ").append(c).append("\n\n"));
+            return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] end() {
+            return "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
 
         /** The chunks (JSON) an Anthropic event becomes: none for pings and block ends. */

@@ -75,7 +75,6 @@ public final class ProxyService implements HttpService {
     private static final int REPLY_COPIES = 3;
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Guard guard;
     private final Json json;
@@ -228,11 +227,13 @@ public final class ProxyService implements HttpService {
         ProxyRequest request = exchange.request;
         UpstreamClient.Call call;
         try {
-            call = exchange.bridged()
+            call = !exchange.bridged()
+                    ? upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(), upstreamBody(request, exchange.route))
+                    : request.endpoint() == Endpoint.CHAT
                     ? upstream.post(exchange.route.provider(), Endpoint.MESSAGES.upstreamPath(), bytes(AnthropicBridge.request(
                             request.body(), exchange.route.upstreamName(), OutputCap.DEFAULT_MAX_OUTPUT)))
-                    : upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(),
-                            upstreamBody(request, exchange.route));
+                    : upstream.post(exchange.route.provider(), Endpoint.CHAT.upstreamPath(),
+                            bytes(OpenAiBridge.request(request.body(), exchange.route.upstreamName())));
         } catch (UpstreamClient.Unreachable e) {
             exchange.record(0, exchange.meter.reportedOnly());
             throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
@@ -294,13 +295,20 @@ public final class ProxyService implements HttpService {
                 p.baseUrl(), key, p.enabled(), p.createdAt()), route.upstreamName(), 0, 0, true, route.createdAt());
     }
 
-    /** Chat completions reach Anthropic models through {@link AnthropicBridge}; other mismatches are refused. */
+    /**
+     * Chat completions reach Anthropic models through {@link AnthropicBridge}, Anthropic Messages reach
+     * OpenAI-format models through {@link OpenAiBridge}; completions and embeddings have no counterpart.
+     */
     private static boolean bridges(ProxyRequest request, ModelRoute route) {
-        return request.endpoint() == Endpoint.CHAT && "anthropic".equals(route.provider().type());
+        return request.endpoint() == Endpoint.CHAT && "anthropic".equals(route.provider().type())
+                || request.endpoint() == Endpoint.MESSAGES && "openai".equals(route.provider().type());
     }
 
     private static Endpoint.Dialect upstreamDialect(ProxyRequest request, ModelRoute route) {
-        return bridges(request, route) ? Endpoint.Dialect.ANTHROPIC : request.endpoint().dialect();
+        if (!bridges(request, route)) {
+            return request.endpoint().dialect();
+        }
+        return request.endpoint() == Endpoint.CHAT ? Endpoint.Dialect.ANTHROPIC : Endpoint.Dialect.OPENAI;
     }
 
     /** The client's body with the upstream's model name; OpenAI streams are asked to report usage. */
@@ -355,6 +363,11 @@ public final class ProxyService implements HttpService {
             res.send(body);
             return;
         }
+        if (exchange.bridged() && exchange.request.endpoint() == Endpoint.MESSAGES) {
+            res.send(bytes(OpenAiBridge.reply(parsed, exchange.request.model())));
+            return;
+        }
+        // A chat completion: from an OpenAI-format upstream, or bridged from Anthropic's reply.
         JsonNode chat = exchange.bridged() ? AnthropicBridge.reply(parsed, exchange.request.model()) : parsed;
         res.send(bytes(exchange.finish == null ? chat : exchange.finish.reply(chat, exchange)));
     }
@@ -366,8 +379,8 @@ public final class ProxyService implements HttpService {
     private void relayStream(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
         ProxyRequest request = exchange.request;
         boolean anthropic = exchange.meter.upstream() == Endpoint.Dialect.ANTHROPIC;
-        AnthropicBridge.Stream bridge = exchange.bridged()
-                ? new AnthropicBridge.Stream(request.model(), request.clientWantsUsage()) : null;
+        StreamBridge bridge = !exchange.bridged() ? null : request.endpoint() == Endpoint.CHAT
+                ? new AnthropicBridge.Stream(request.model(), request.clientWantsUsage()) : new OpenAiBridge.Stream(request.model());
         ByteArrayOutputStream translated = new ByteArrayOutputStream(512);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -400,9 +413,7 @@ public final class ProxyService implements HttpService {
                                 exchange.meter.observe(chunk);
                                 last |= anthropic && UsageMeter.isFinalAnthropicEvent(chunk);
                                 if (bridge != null) {
-                                    for (String c : bridge.chunks(chunk)) {
-                                        translated.write(("data: " + c + "\n\n").getBytes(StandardCharsets.UTF_8));
-                                    }
+                                    translated.write(bridge.event(chunk));
                                 }
                                 // Usage was asked for on the client's behalf; don't hand it a chunk it didn't ask for.
                                 forward &= anthropic || request.clientWantsUsage() || !isUsageOnly(chunk);
@@ -432,7 +443,7 @@ public final class ProxyService implements HttpService {
                 }
                 if (bridge != null) {
                     if (last) {
-                        translated.write(DONE_EVENT);
+                        translated.write(bridge.end());
                     }
                     if (translated.size() > 0) {
                         clientGone = !write(out, translated.toByteArray(), last || !events.buffered());
