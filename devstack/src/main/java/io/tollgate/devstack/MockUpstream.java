@@ -86,7 +86,8 @@ public final class MockUpstream implements AutoCloseable {
     }
 
     private void models(ServerRequest req, ServerResponse res) {
-        if (!authorized(req, res, false)) {
+        // Anthropic's GET /v1/models takes x-api-key, OpenAI's a bearer token.
+        if (!authorized(req, res, req.headers().contains(HeaderNames.create("x-api-key")))) {
             return;
         }
         ArrayNode data = MAPPER.createArrayNode();

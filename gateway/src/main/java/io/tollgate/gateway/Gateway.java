@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.gateway.admin.AuthService;
+import io.tollgate.gateway.admin.CatalogService;
 import io.tollgate.gateway.admin.CreditsService;
 import io.tollgate.gateway.admin.KeysService;
 import io.tollgate.gateway.admin.LimitsService;
@@ -181,7 +182,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/user/api-keys/usage", new KeyUsageService(guard, db))
                     .register("/api/user/api-keys", new KeysService(guard, json, directory, true))
                     .register("/api/admin/virtual-keys", new VirtualKeysService(guard, json, directory))
-                    .register("/api", auth.account(), new CreditsService(guard, json, directory, credits, admission, plans),
+                    .register("/api", auth.account(), new CatalogService(guard, registry, upstream), new CreditsService(guard, json, directory, credits, admission, plans),
                             new LimitsService(guard, json, directory, limits, plans, admission),
                             new PlansService(guard, json, db, directory, plans, admission),
                             new StatsService(guard, db, directory, admission))

@@ -76,6 +76,9 @@ public final class AuthService implements HttpService {
     public HttpService account() {
         return rules -> rules.get("/account", this::me)
                 .put("/account", this::changeOwnPassword)
+                .get("/user/profile", this::me)
+                .put("/user/profile", this::updateProfile)
+                .delete("/user/account", this::closeAccount)
                 .post("/admin/invites", this::invite)
                 .post("/users/{id}/password", this::resetPassword);
     }
@@ -140,7 +143,12 @@ public final class AuthService implements HttpService {
         Registration in = Json.bind(json.readObject(req), Registration.class);
         String email = Validation.email(in.email());
         String name = in.name() == null ? email : Validation.text("name", in.name(), 200);
-        signedIn(res, 201, logins.register(email, name, in.password(), Validation.text("invite_token", in.inviteToken(), 200)));
+        SignedIn signedIn = logins.register(email, name, in.password(), Validation.text("invite_token", in.inviteToken(), 200));
+        // Seed 001: registering also hands out a first API key (shown once), with the scopes a user may grant itself.
+        UserDirectory.IssuedKey primary = directory.issueKey(signedIn.user().id(), signedIn.user().id(),
+                new UserDirectory.KeySpec("primary", sessions.settings().userKeyScopes(), "live", null, null, null, null,
+                        io.tollgate.gateway.auth.KeyPolicy.NONE));
+        signedIn(res, 201, signedIn, primary.secret());
     }
 
     private void changeOwnPassword(ServerRequest req, ServerResponse res) {
@@ -156,6 +164,33 @@ public final class AuthService implements HttpService {
         UUID current = Sessions.presented(req.headers()).map(sessions::sessionId).orElse(null);
         logins.setPassword(caller.userId(), caller.userId(), in.currentPassword(), in.newPassword(), current);
         Json.send(res, 200, view(directory.user(caller.userId()).orElseThrow()));
+    }
+
+    record Profile(String name) {
+    }
+
+    /** Seed 001's profile update: the caller's display name. */
+    private void updateProfile(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        Profile in = Json.bind(json.readObject(req), Profile.class);
+        String name = Validation.required("name", Validation.text("name", in.name(), 200));
+        Json.send(res, 200, view(directory.updateUser(caller.userId(), caller.userId(), name, null, null)));
+    }
+
+    record Confirmation(Boolean confirm) {
+    }
+
+    /** Seed 001's account deletion, which needs {@code {"confirm": true}}: see {@link UserDirectory#closeAccount}. */
+    private void closeAccount(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        Confirmation in = Json.bind(json.readObject(req), Confirmation.class);
+        if (!Boolean.TRUE.equals(in.confirm())) {
+            throw ApiError.badRequest("confirmation_required", "send {\"confirm\": true} to close this account");
+        }
+        directory.closeAccount(caller.userId());
+        res.headers().addCookie(sessions.clearedCookie());
+        Json.send(res, 200, Map.of("ok", true, "status", "closed",
+                "kept", "usage already ledgered stays in the ledger; keys, sessions, conversations and provider keys are gone"));
     }
 
     private void resetPassword(ServerRequest req, ServerResponse res) {
@@ -183,6 +218,10 @@ public final class AuthService implements HttpService {
     }
 
     private void signedIn(ServerResponse res, int status, SignedIn signedIn) {
+        signedIn(res, status, signedIn, null);
+    }
+
+    private void signedIn(ServerResponse res, int status, SignedIn signedIn, String apiKey) {
         res.headers().addCookie(sessions.cookie(signedIn.login()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);
@@ -190,6 +229,9 @@ public final class AuthService implements HttpService {
         out.put("token_type", "bearer");
         out.put("expires_at", signedIn.login().expiresAt().toString());
         out.put("user", view(signedIn.user()));
+        if (apiKey != null) {
+            out.put("api_key", apiKey);
+        }
         Json.send(res, status, out);
     }
 

@@ -415,6 +415,25 @@ public final class UserDirectory {
         return updated;
     }
 
+    /**
+     * A user closing their own account (seed 001): disabled like an administrator's DELETE, and what is
+     * theirs alone outside the ledger goes (conversations, their own provider keys). Their usage stays
+     * in the ledger, which never forgets.
+     */
+    public void closeAccount(long userId) {
+        updateUser(userId, userId, null, null, true);
+        db.tx(c -> {
+            for (String sql : new String[] {"DELETE FROM conversations WHERE user_id = ?",
+                    "DELETE FROM user_provider_keys WHERE user_id = ?"}) {
+                try (PreparedStatement q = c.prepareStatement(sql)) {
+                    q.setLong(1, userId);
+                    q.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
     private static long enabledAdmins(Connection c) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled");
              ResultSet rs = q.executeQuery()) {

@@ -250,6 +250,11 @@ public final class ProviderRegistry {
         });
     }
 
+    /** How many model routes are held in memory (seed 001's cache status). */
+    public int cachedRoutes() {
+        return routes.size();
+    }
+
     /** The route for a public model id, from memory when known. */
     public Optional<ModelRoute> route(String modelId) {
         ModelRoute cached = routes.get(modelId);

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.proxy;
 
+import static io.tollgate.gateway.proxy.JsonFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,21 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.tollgate.gateway.http.ApiError;
 
 class AnthropicBridgeTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    private static ObjectNode json(String s) {
-        try {
-            return (ObjectNode) MAPPER.readTree(s);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     @Test
     void systemMessagesMoveToTheSystemFieldAndSamplingOptionsAreRenamed() {

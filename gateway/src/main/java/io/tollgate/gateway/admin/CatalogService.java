@@ -1,0 +1,104 @@
+package io.tollgate.gateway.admin;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.gateway.providers.Provider;
+import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.proxy.UpstreamClient;
+import io.tollgate.ledger.money.Micros;
+
+/**
+ * Seed 001's catalogue endpoints under {@code /api}: provider statistics ({@code /models/providers}),
+ * refreshing every provider's model list at once ({@code /admin/refresh-models}) and the state of the
+ * in-memory model cache ({@code /admin/cache-status}).
+ */
+public final class CatalogService implements HttpService {
+    private final Guard guard;
+    private final ProviderRegistry registry;
+    private final UpstreamClient upstream;
+
+    public CatalogService(Guard guard, ProviderRegistry registry, UpstreamClient upstream) {
+        this.guard = guard;
+        this.registry = registry;
+        this.upstream = upstream;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/models/providers", this::providers)
+                .post("/admin/refresh-models", this::refreshAll)
+                .get("/admin/cache-status", this::cacheStatus);
+    }
+
+    /** Per provider: its models the caller may use, how many are priced, and the cheapest by output price. */
+    private void providers(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        List<ModelRoute> models = registry.models().stream().filter(m -> caller.mayUseModel(m.modelId())).toList();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Provider p : registry.providers()) {
+            List<ModelRoute> mine = models.stream().filter(m -> m.provider().id() == p.id()).toList();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("provider", p.name());
+            row.put("type", p.type());
+            row.put("enabled", p.enabled());
+            row.put("models", mine.size());
+            row.put("priced_models", mine.stream().filter(m -> !m.free()).count());
+            row.put("suggested_model", mine.stream().min(Comparator.comparingLong(ModelRoute::outputMicrosPerMillion)
+                    .thenComparing(ModelRoute::modelId)).map(m -> Map.of("id", m.modelId(),
+                    "input_price_per_million", Micros.toDecimal(m.inputMicrosPerMillion()),
+                    "output_price_per_million", Micros.toDecimal(m.outputMicrosPerMillion()))).orElse(null));
+            out.add(row);
+        }
+        Json.send(res, 200, Map.of("data", out));
+    }
+
+    /** Every enabled provider's {@code GET /models}, each with its own outcome: one failing does not stop the others. */
+    private void refreshAll(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.admin(req);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Provider p : registry.providers()) {
+            if (!p.enabled()) {
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("provider", p.name());
+            try {
+                List<String> ids = upstream.listModels(p);
+                registry.recordDiscovered(admin.userId(), p.id(), ids);
+                row.put("status", "ok");
+                row.put("models", ids.size());
+            } catch (UpstreamClient.Unreachable | io.tollgate.gateway.http.ApiError e) {
+                row.put("status", "failed");
+                row.put("error", e.getMessage());
+            }
+            out.add(row);
+        }
+        Json.send(res, 200, Map.of("data", out));
+    }
+
+    private void cacheStatus(ServerRequest req, ServerResponse res) {
+        guard.admin(req);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("routes_cached", registry.cachedRoutes());
+        out.put("models", registry.models().size());
+        out.put("providers", registry.providers().size());
+        List<Map<String, Object>> discovered = new ArrayList<>();
+        for (Provider p : registry.providers()) {
+            discovered.add(Map.of("provider", p.name(), "runtime_models", registry.discovered(p.id()).size()));
+        }
+        out.put("discovered", discovered);
+        Json.send(res, 200, out);
+    }
+}
