@@ -162,6 +162,7 @@ public final class Gateway implements AutoCloseable {
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelsService models = new ModelsService(guard, json, registry);
+            KeysService keys = new KeysService(guard, json, directory, false);
             Conversations conversations = new Conversations(db);
             RequestBoard board = new RequestBoard();
             CancelSignals cancels = new CancelSignals(dataSource, board);
@@ -176,7 +177,8 @@ public final class Gateway implements AutoCloseable {
                     .addFilter(new InputGuard())
                     .register("/api/auth", auth)
                     .register("/api/users", new UsersService(guard, json, directory, passwords, logins))
-                    .register("/api/keys", new KeysService(guard, json, directory, false))
+                    .register("/api/keys", keys)
+                    .register("/api/admin/users", keys.byUser())
                     // Before /api/user/api-keys, whose /{id} would otherwise take these names for key ids.
                     .register("/api/user/api-keys/audit-logs", new AuditLogService(guard, db))
                     .register("/api/user/api-keys/usage", new KeyUsageService(guard, db))
@@ -206,6 +208,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/v1/sessions", new ConversationsService(guard, json, conversations))
                     .register("/v1", proxy)
                     .register("/api/v1", proxy)
+                    .register("/api", proxy.seed004Chat())
                     .register("/proxy/openai/v1", proxy)
                     .register("/proxy/anthropic/v1", proxy)
                     .register(new HealthService(directory, usage, new LedgerLag(db, relay), meters))

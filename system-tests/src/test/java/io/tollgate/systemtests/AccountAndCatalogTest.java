@@ -68,4 +68,24 @@ class AccountAndCatalogTest extends GatewayTest {
         assertTrue(cache.get("models").asInt() >= 12);
         assertTrue(cache.get("discovered").get(0).get("runtime_models").asInt() > 0);
     }
+
+    @Test
+    void seed004sRuntimeModelsUserKeysAndSessionChat() {
+        api.post("/api/admin/refresh-models", TestStack.ADMIN_KEY, "");
+        JsonNode models = api.get("/api/models", key).json();
+        assertTrue(models.size() >= 4, models.toString());
+        assertTrue(models.toString().contains("\"provider_name\":\"mock\""));
+
+        long user = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"keys.of@example.com\"}").json().get("id").asLong();
+        String userKey = api.newKey(user, "completion:invoke,model:any");
+        JsonNode keys = api.get("/api/admin/users/" + user + "/keys", TestStack.ADMIN_KEY).json();
+        assertEquals(1, keys.size());
+        assertTrue(!keys.toString().contains(userKey), "never the secret");
+        assertEquals(403, api.get("/api/admin/users/" + user + "/keys", userKey).status());
+        assertEquals(404, api.get("/api/admin/users/987654/keys", TestStack.ADMIN_KEY).status());
+
+        Api.Reply chat = api.post("/api/chat", userKey, Catalog.chatBody("chat", "seed four", true));
+        assertEquals(200, chat.status(), chat.body());
+        assertEquals("chat.completion", chat.json().get("object").asText(), "never a stream");
+    }
 }

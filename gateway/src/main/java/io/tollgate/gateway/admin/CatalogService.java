@@ -38,6 +38,7 @@ public final class CatalogService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/models/providers", this::providers)
+                .get("/models", this::runtimeModels)
                 .post("/admin/refresh-models", this::refreshAll)
                 .get("/admin/cache-status", this::cacheStatus);
     }
@@ -62,6 +63,19 @@ public final class CatalogService implements HttpService {
             out.add(row);
         }
         Json.send(res, 200, Map.of("data", out));
+    }
+
+    /** Seed 004's {@code GET /api/models}: the model ids enabled providers listed at their last refresh. */
+    private void runtimeModels(ServerRequest req, ServerResponse res) {
+        guard.caller(req);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Provider p : registry.providers()) {
+            if (p.enabled()) {
+                registry.discovered(p.id()).forEach(name -> out.add(Map.of("provider_id", p.id(), "provider_name", p.name(),
+                        "name", name)));
+            }
+        }
+        Json.send(res, 200, out);
     }
 
     /** Every enabled provider's {@code GET /models}, each with its own outcome: one failing does not stop the others. */

@@ -90,6 +90,18 @@ public final class KeysService implements HttpService {
         Json.send(res, 200, directory.keysOf(owner).stream().map(KeyInput::view).toList());
     }
 
+    /** Seed 004's {@code GET /api/admin/users/:id/keys}: a user's keys, for administrators (never a secret). */
+    public HttpService byUser() {
+        return rules -> rules.get("/{id}/keys", (req, res) -> {
+            guard.admin(req);
+            long user = Validation.pathId(req, "id");
+            if (directory.user(user).isEmpty()) {
+                throw ApiError.notFound("no user " + user);
+            }
+            Json.send(res, 200, directory.keysOf(user).stream().map(KeyInput::view).toList());
+        });
+    }
+
     private void get(ServerRequest req, ServerResponse res) {
         Json.send(res, 200, KeyInput.view(owned(Validation.pathId(req, "id"), guard.caller(req))));
     }

@@ -120,6 +120,22 @@ public final class ProxyService implements HttpService {
                 .post("/generate", this::generate);
     }
 
+    /**
+     * Seed 004's {@code POST /api/chat}: a chat completion that never streams. Keys only, like the rest
+     * of the data plane (seed 004 takes its session cookie here; a call must be attributable to a key).
+     */
+    public HttpService seed004Chat() {
+        return rules -> rules.post("/chat", (req, res) -> {
+            long started = System.nanoTime();
+            Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
+            try (InFlight.Place place = inFlight.enter()) {
+                ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
+                body.put("stream", false);
+                proxy(res, ProxyRequest.of(Endpoint.CHAT, body), caller, started, place, null);
+            }
+        });
+    }
+
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
         long started = System.nanoTime();
         Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
