@@ -240,15 +240,21 @@ public final class Gateway implements AutoCloseable {
      * queue in the kernel's backlog; without a bound a flood runs the process out of file descriptors
      * and Helidon's listener stops for good ("Too many open files ... this server socket is terminating
      * now"). Half of what start-up left, less a reserve for the database pool, Kafka and files: a
-     * proxied call holds an upstream connection as well as its client's.
+     * proxied call holds an upstream connection as well as its client's. And no more than the heap can
+     * hold: even idle, a connection keeps its thread's stack and buffers (~20 KB measured); an overload
+     * that piled up 1,800 keep-alive connections ran a 128 MB gateway out of heap.
      */
     static int connectionLimit() {
+        long byMemory = Runtime.getRuntime().maxMemory() / BYTES_PER_CONNECTION;
         if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
             long free = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount() - 128;
-            return (int) Math.clamp(free / 2, 16, 1_000_000);
+            return (int) Math.clamp(Math.min(free / 2, byMemory), 16, 1_000_000);
         }
-        return 10_000;
+        return (int) Math.clamp(byMemory, 16, 10_000);
     }
+
+    /** Heap reserved per client connection (several times what one holds idle, for the calls it carries). */
+    private static final long BYTES_PER_CONNECTION = 128 << 10;
 
     private static long lastSeq(EventStore events) {
         try {

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the way an upstream failure would; the call is still ledgered with what was generated.
  */
 public final class RequestBoard {
-    static final int RECENT = 10_000;
+    static final int RECENT = 1_000;
 
     /** What a status reply says about one request. */
     public record Status(String requestId, long userId, String model, boolean stream, String state, Instant startedAt,
