@@ -238,4 +238,22 @@ class LoginAndSessionsTest extends GatewayTest {
                     "SELECT count(*) FROM ledger_event WHERE type = 'UserCreated' AND payload->>'email' = 'new@example.com'"));
         }
     }
+
+    @Test
+    void tenFailedLoginsLockAnEmailForAWhileKnownOrNot() {
+        newUser("locked@example.com");
+        for (String email : new String[] {"locked@example.com", "ghost@example.com"}) {
+            for (int i = 0; i < 10; i++) {
+                assertEquals(401, api.post("/api/auth/login", null, "{\"email\":\"" + email
+                        + "\",\"password\":\"wrong guess " + i + "\"}").status());
+            }
+            Api.Reply locked = api.post("/api/auth/login", null, "{\"email\":\"" + email + "\",\"password\":\""
+                    + PASSWORD + "\"}");
+            assertEquals(429, locked.status(), email + " is locked even with the right password");
+            assertEquals("too_many_attempts", code(locked));
+            assertTrue(Long.parseLong(locked.header("retry-after")) > 0);
+        }
+        newUser("neighbour@example.com");
+        login("neighbour@example.com", PASSWORD);
+    }
 }

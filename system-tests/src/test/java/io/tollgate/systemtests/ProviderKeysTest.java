@@ -74,6 +74,9 @@ class ProviderKeysTest extends GatewayTest {
     @Test
     void seed002sProfileAndProviderListAnswerUnderV1() {
         assertEquals("admin@localhost", api.get("/v1/users/me", TestStack.ADMIN_KEY).json().get("email").asText());
+        Api.Reply patched = api.send(api.builder("/v1/users/me", TestStack.ADMIN_KEY).header("Content-Type", "application/json")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"display_name\":\"Chief\"}")).build());
+        assertEquals("Chief", patched.json().get("name").asText());
         assertTrue(api.get("/v1/providers", key).body().contains("mock-anthropic"));
     }
 }

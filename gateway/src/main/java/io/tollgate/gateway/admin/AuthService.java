@@ -87,7 +87,8 @@ public final class AuthService implements HttpService {
     public HttpService seed002() {
         return rules -> rules.post("/register", this::register)
                 .post("/login", this::login)
-                .get("/me", this::me);
+                .get("/me", this::me)
+                .patch("/me", this::patchMe);
     }
 
     private void login(ServerRequest req, ServerResponse res) {
@@ -174,6 +175,17 @@ public final class AuthService implements HttpService {
         Principal caller = guard.caller(req);
         Profile in = Json.bind(json.readObject(req), Profile.class);
         String name = Validation.required("name", Validation.text("name", in.name(), 200));
+        Json.send(res, 200, view(directory.updateUser(caller.userId(), caller.userId(), name, null, null)));
+    }
+
+    record DisplayName(String displayName) {
+    }
+
+    /** Seed 002's {@code PATCH /v1/users/me}: {@code {"display_name"}}. */
+    private void patchMe(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        DisplayName in = Json.bind(json.readObject(req), DisplayName.class);
+        String name = Validation.required("display_name", Validation.text("display_name", in.displayName(), 200));
         Json.send(res, 200, view(directory.updateUser(caller.userId(), caller.userId(), name, null, null)));
     }
 

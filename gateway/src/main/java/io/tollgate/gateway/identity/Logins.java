@@ -48,8 +48,80 @@ public final class Logins {
         this.clock = clock;
     }
 
-    /** 401 {@code invalid_credentials} alike for an unknown email, a wrong password, no password set or a disabled user. */
+    /** Failed logins for one email within {@link #FAILURE_WINDOW} that lock it for as long. */
+    static final int MAX_FAILURES = 10;
+    static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
+
+    /**
+     * 401 {@code invalid_credentials} alike for an unknown email, a wrong password, no password set or a
+     * disabled user; 429 {@code too_many_attempts} once an email has failed {@link #MAX_FAILURES} times in
+     * {@link #FAILURE_WINDOW}, before any password is checked.
+     */
     public SignedIn login(String email, String password) {
+        Instant lockedUntil = lockedUntil(email);
+        if (lockedUntil != null) {
+            long seconds = Math.max(1, Duration.between(clock.instant(), lockedUntil).toSeconds());
+            throw new ApiError(429, "rate_limit_error", "too_many_attempts", "too many failed logins for this email; "
+                    + "try again in " + seconds + " s", java.util.Map.of("Retry-After", Long.toString(seconds)));
+        }
+        try {
+            SignedIn signedIn = checkedLogin(email, password);
+            forgetFailures(email);
+            return signedIn;
+        } catch (ApiError e) {
+            if (e.status() == 401) {
+                recordFailure(email);
+            }
+            throw e;
+        }
+    }
+
+    private Instant lockedUntil(String email) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT locked_until FROM login_failures WHERE email = ? "
+                    + "AND locked_until > ?")) {
+                q.setString(1, email);
+                q.setTimestamp(2, Timestamp.from(clock.instant()));
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? rs.getTimestamp(1).toInstant() : null;
+                }
+            }
+        });
+    }
+
+    /** Counts a failure in the current window (a new window once the last one is over), locking at the limit. */
+    private void recordFailure(String email) {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("INSERT INTO login_failures (email, failures, first_at) "
+                    + "VALUES (?, 1, ?) ON CONFLICT (email) DO UPDATE SET "
+                    + "failures = CASE WHEN login_failures.first_at > ? THEN login_failures.failures + 1 ELSE 1 END, "
+                    + "first_at = CASE WHEN login_failures.first_at > ? THEN login_failures.first_at ELSE EXCLUDED.first_at END, "
+                    + "locked_until = CASE WHEN login_failures.first_at > ? AND login_failures.failures + 1 >= ? "
+                    + "THEN CAST(? AS timestamptz) ELSE NULL END")) {
+                Timestamp windowStart = Timestamp.from(now.minus(FAILURE_WINDOW));
+                q.setString(1, email);
+                q.setTimestamp(2, Timestamp.from(now));
+                q.setTimestamp(3, windowStart);
+                q.setTimestamp(4, windowStart);
+                q.setTimestamp(5, windowStart);
+                q.setInt(6, MAX_FAILURES);
+                q.setTimestamp(7, Timestamp.from(now.plus(FAILURE_WINDOW)));
+                return q.executeUpdate();
+            }
+        });
+    }
+
+    private void forgetFailures(String email) {
+        db.tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("DELETE FROM login_failures WHERE email = ?")) {
+                q.setString(1, email);
+                return q.executeUpdate();
+            }
+        });
+    }
+
+    private SignedIn checkedLogin(String email, String password) {
         record Stored(long id, String hash, boolean disabled) {
         }
         Stored stored = db.read(c -> {
