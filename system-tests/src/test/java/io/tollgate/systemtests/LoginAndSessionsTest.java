@@ -79,6 +79,9 @@ class LoginAndSessionsTest extends GatewayTest {
 
         Api.Reply out = withCookie("POST", "/api/auth/logout", token, null);
         assertEquals(200, out.status(), out.body());
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'SessionClosed'"));
+        assertTrue(TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'SessionOpened' "
+                + "AND payload->>'method' = 'password'") >= 1, "logins are in the audit trail");
         assertTrue(out.header("set-cookie").startsWith("session=;"), out.header("set-cookie"));
         Api.Reply after = api.get("/api/users", token);
         assertEquals(401, after.status());

@@ -129,7 +129,7 @@ public final class AuthService implements HttpService {
     private void logout(ServerRequest req, ServerResponse res) {
         String token = Sessions.presented(req.headers()).orElseThrow(() -> ApiError.badRequest("not_a_session",
                 "logout ends a login session; send its token or cookie (API keys are revoked with DELETE /api/keys/{id})"));
-        sessions.close(sessions.sessionId(token));
+        logins.logout(sessions.sessionId(token));
         res.headers().addCookie(sessions.clearedCookie());
         Json.send(res, 200, Map.of("ok", true));
     }

@@ -105,16 +105,6 @@ public final class Sessions {
         }
     }
 
-    public void close(UUID id) {
-        db.tx(c -> {
-            try (PreparedStatement q = c.prepareStatement(
-                    "UPDATE sessions SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL")) {
-                q.setObject(1, id);
-                return q.executeUpdate();
-            }
-        });
-    }
-
     /** Ends every session of {@code userId} but {@code keep} (null: all), in the caller's transaction. */
     public static void closeAll(Connection c, long userId, UUID keep) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("UPDATE sessions SET revoked_at = now() WHERE user_id = ? "

@@ -18,6 +18,8 @@ import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.identity.UserDirectory.User;
 import io.tollgate.ledger.events.PasswordChanged;
+import io.tollgate.ledger.events.SessionClosed;
+import io.tollgate.ledger.events.SessionOpened;
 import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.events.NewEvent;
 
@@ -136,7 +138,7 @@ public final class Logins {
         if (!matches || stored.disabled()) {
             throw ApiError.unauthorized("invalid_credentials", "invalid email or password");
         }
-        Sessions.Login login = db.tx(c -> sessions.open(c, stored.id()));
+        Sessions.Login login = db.tx(c -> opened(c, stored.id(), "password"));
         return new SignedIn(directory.user(stored.id()).orElseThrow(), login);
     }
 
@@ -165,7 +167,30 @@ public final class Logins {
                     used.executeUpdate();
                 }
             }
-            return new SignedIn(user, sessions.open(c, user.id()));
+            return new SignedIn(user, opened(c, user.id(), "register"));
+        });
+    }
+
+    /** A new session, and its {@code SessionOpened} event for the audit log, in one transaction. */
+    private Sessions.Login opened(Connection c, long userId, String method) throws SQLException {
+        Sessions.Login login = sessions.open(c, userId);
+        events.append(c, List.of(NewEvent.of(new SessionOpened(userId, method))));
+        return login;
+    }
+
+    /** Ends a session (logout), recording {@code SessionClosed} if it was still open. */
+    public void logout(UUID sessionId) {
+        db.tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("UPDATE sessions SET revoked_at = now() WHERE id = ? "
+                    + "AND revoked_at IS NULL RETURNING user_id")) {
+                q.setObject(1, sessionId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        events.append(c, List.of(NewEvent.of(new SessionClosed(rs.getLong(1)))));
+                    }
+                }
+            }
+            return null;
         });
     }
 

@@ -25,7 +25,7 @@ public final class EventCodec {
             Map.entry("KeyUpdated", 1), Map.entry("KeyRotated", 1), Map.entry("LimitsSet", 1),
             Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
             Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1),
-            Map.entry("UserUpdated", 1));
+            Map.entry("UserUpdated", 1), Map.entry("SessionOpened", 1), Map.entry("SessionClosed", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -54,6 +54,8 @@ public final class EventCodec {
             case ProviderKeySet e -> "ProviderKeySet";
             case ProviderKeyRemoved e -> "ProviderKeyRemoved";
             case UserUpdated e -> "UserUpdated";
+            case SessionOpened e -> "SessionOpened";
+            case SessionClosed e -> "SessionClosed";
         };
     }
 
@@ -123,6 +125,8 @@ public final class EventCodec {
             case "ProviderKeySet" -> ProviderKeySet.class;
             case "ProviderKeyRemoved" -> ProviderKeyRemoved.class;
             case "UserUpdated" -> UserUpdated.class;
+            case "SessionOpened" -> SessionOpened.class;
+            case "SessionClosed" -> SessionClosed.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }

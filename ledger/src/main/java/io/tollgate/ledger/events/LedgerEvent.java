@@ -8,7 +8,8 @@ public sealed interface LedgerEvent
         permits UsageRecorded, CreditsAdded, UserCreated, ApiKeyCreated, KeyRevoked,
         ProviderRegistered, ProviderUpdated, ProviderModelsRefreshed, ModelRegistered,
         KeyUpdated, KeyRotated, LimitsSet, PlanAssigned, PasswordChanged,
-        DefaultModelSet, ProviderKeySet, ProviderKeyRemoved, UserUpdated {
+        DefaultModelSet, ProviderKeySet, ProviderKeyRemoved, UserUpdated,
+        SessionOpened, SessionClosed {
 
     /** The account this event belongs to: the Kafka key, so one account's events stay ordered. */
     String accountId();

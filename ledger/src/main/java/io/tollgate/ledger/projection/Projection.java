@@ -24,6 +24,8 @@ import io.tollgate.ledger.events.ProviderRegistered;
 import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
+import io.tollgate.ledger.events.SessionClosed;
+import io.tollgate.ledger.events.SessionOpened;
 import io.tollgate.ledger.events.UserCreated;
 import io.tollgate.ledger.events.UserUpdated;
 import io.tollgate.ledger.projection.Rows.AccountMonth;
@@ -103,6 +105,9 @@ public final class Projection {
                     Long.toString(k.providerId()), "user=" + k.userId());
             case UserUpdated u -> audit(state, recorded, u.actorUserId(), "user.updated", "user",
                     Long.toString(u.userId()), new TreeMap<>(u.changes()).toString());
+            case SessionOpened o -> audit(state, recorded, o.userId(), "auth.login", "user", Long.toString(o.userId()),
+                    "method=" + o.method());
+            case SessionClosed o -> audit(state, recorded, o.userId(), "auth.logout", "user", Long.toString(o.userId()), "");
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

@@ -32,7 +32,9 @@ class EventCodecTest {
                 new DefaultModelSet("text", "gpt-4o-mini", 1),
                 new ProviderKeySet(7, 3, 7),
                 new ProviderKeyRemoved(7, 3, 7),
-                new UserUpdated(7, java.util.Map.of("disabled", "true"), 1));
+                new UserUpdated(7, java.util.Map.of("disabled", "true"), 1),
+                new SessionOpened(7, "password"),
+                new SessionClosed(7));
     }
 
     @Test
