@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.webserver.http.HttpRules;
@@ -77,7 +78,7 @@ public final class AuthService implements HttpService {
         return rules -> rules.get("/account", this::me)
                 .put("/account", this::changeOwnPassword)
                 .get("/user/profile", this::me)
-                .put("/user/profile", this::updateProfile)
+                .put("/user/profile", (req, res) -> rename(req, res, "name"))
                 .delete("/user/account", this::closeAccount)
                 .post("/admin/invites", this::invite)
                 .post("/users/{id}/password", this::resetPassword);
@@ -88,7 +89,7 @@ public final class AuthService implements HttpService {
         return rules -> rules.post("/register", this::register)
                 .post("/login", this::login)
                 .get("/me", this::me)
-                .patch("/me", this::patchMe);
+                .patch("/me", (req, res) -> rename(req, res, "display_name"));
     }
 
     private void login(ServerRequest req, ServerResponse res) {
@@ -167,25 +168,23 @@ public final class AuthService implements HttpService {
         Json.send(res, 200, view(directory.user(caller.userId()).orElseThrow()));
     }
 
-    record Profile(String name) {
-    }
-
-    /** Seed 001's profile update: the caller's display name. */
-    private void updateProfile(ServerRequest req, ServerResponse res) {
+    /**
+     * The caller's display name: seed 001's {@code PUT /api/user/profile} sends it as {@code name}, seed
+     * 002's {@code PATCH /v1/users/me} as {@code display_name}.
+     */
+    private void rename(ServerRequest req, ServerResponse res, String field) {
         Principal caller = guard.caller(req);
-        Profile in = Json.bind(json.readObject(req), Profile.class);
-        String name = Validation.required("name", Validation.text("name", in.name(), 200));
-        Json.send(res, 200, view(directory.updateUser(caller.userId(), caller.userId(), name, null, null)));
-    }
-
-    record DisplayName(String displayName) {
-    }
-
-    /** Seed 002's {@code PATCH /v1/users/me}: {@code {"display_name"}}. */
-    private void patchMe(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
-        DisplayName in = Json.bind(json.readObject(req), DisplayName.class);
-        String name = Validation.required("display_name", Validation.text("display_name", in.displayName(), 200));
+        ObjectNode body = json.readObject(req);
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals(field)) {
+                throw ApiError.badRequest("invalid_request", "unknown field " + f + "; send " + field);
+            }
+        });
+        JsonNode value = body.get(field);
+        if (value != null && !value.isNull() && !value.isTextual()) {
+            throw ApiError.badRequest("invalid_field", field + " must be a string");
+        }
+        String name = Validation.required(field, Validation.text(field, value == null ? null : value.textValue(), 200));
         Json.send(res, 200, view(directory.updateUser(caller.userId(), caller.userId(), name, null, null)));
     }
 
