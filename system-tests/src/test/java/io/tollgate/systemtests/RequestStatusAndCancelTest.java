@@ -109,4 +109,20 @@ class RequestStatusAndCancelTest extends GatewayTest {
             assertEquals("cancelled", apiA.get("/v1/requests/" + s.requestId() + "/status", k).json().get("status").asText());
         }
     }
+
+    @Test
+    void anotherInstanceAnswersForAFinishedRequestFromTheProjectedUsageEvents() {
+        try (EventFlow flow = new EventFlow(TestStack.kafka().bootstrap());
+             Gateway other = Gateway.start(TestStack.config(flow.db))) {
+            Catalog.register(flow.api);
+            String k = flow.api.newKey(null, "completion:invoke,model:any");
+            String id = flow.api.post("/v1/chat/completions", k, Catalog.chatBody("chat", "projected status", false))
+                    .header("x-request-id");
+            flow.awaitProjected(60);
+            JsonNode s = new Api(other.port()).get("/v1/requests/" + id + "/status", k).json();
+            assertEquals("completed", s.get("status").asText(), s.toString());
+            assertEquals(2, s.get("prompt_tokens").asLong());
+            assertEquals(200, s.get("upstream_status").asInt());
+        }
+    }
 }
