@@ -166,6 +166,11 @@ public final class Gateway implements AutoCloseable {
             Conversations conversations = new Conversations(db);
             RequestBoard board = new RequestBoard();
             CancelSignals cancels = new CancelSignals(dataSource, board);
+            // One instance per service; the seeds' paths register the same one again.
+            ProvidersService providers = new ProvidersService(guard, json, registry, upstream);
+            ProviderKeysService providerKeys = new ProviderKeysService(guard, json, registry, userKeys);
+            ConversationsService sessionsService = new ConversationsService(guard, json, conversations);
+            RequestsService requests = new RequestsService(guard, db, board, cancels);
             InFlight inFlight = new InFlight(config.upstreamConcurrency(), config.memoryBudget());
             Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
@@ -188,8 +193,8 @@ public final class Gateway implements AutoCloseable {
                             new LimitsService(guard, json, directory, limits, plans, admission),
                             new PlansService(guard, json, db, directory, plans, admission),
                             new StatsService(guard, db, directory, admission))
-                    .register("/api/providers", new ProvidersService(guard, json, registry, upstream))
-                    .register("/v1/providers", new ProvidersService(guard, json, registry, upstream))
+                    .register("/api/providers", providers)
+                    .register("/v1/providers", providers)
                     .register("/api/ledger/statements", new StatementService(guard, db))
                     .register("/api/ledger", new LedgerService(guard, events))
                     .register("/api/metrics", new OverviewService(guard, db))
@@ -199,13 +204,13 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/reports", new SpendCsvService(guard, db))
                     .register("/v1/models", models)
                     .register("/api/v1/models", models)
-                    .register("/v1/users/provider-keys", new ProviderKeysService(guard, json, registry, userKeys))
-                    .register("/api/user/provider-keys", new ProviderKeysService(guard, json, registry, userKeys))
+                    .register("/v1/users/provider-keys", providerKeys)
+                    .register("/api/user/provider-keys", providerKeys)
                     .register("/v1/users", auth.seed002())
-                    .register("/v1/sessions", new ConversationsService(guard, json, conversations))
-                    .register("/v1/requests", new RequestsService(guard, db, board, cancels))
-                    .register("/api/v1/requests", new RequestsService(guard, db, board, cancels))
-                    .register("/api/v1/sessions", new ConversationsService(guard, json, conversations))
+                    .register("/v1/sessions", sessionsService)
+                    .register("/v1/requests", requests)
+                    .register("/api/v1/requests", requests)
+                    .register("/api/v1/sessions", sessionsService)
                     .register("/v1", proxy)
                     .register("/api/v1", proxy)
                     .register("/api", proxy.seed004Chat())

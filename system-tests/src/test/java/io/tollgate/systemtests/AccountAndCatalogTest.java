@@ -32,7 +32,7 @@ class AccountAndCatalogTest extends GatewayTest {
             Api.Reply unconfirmed = a.send(a.builder("/api/user/account", key).header("Content-Type", "application/json")
                     .method("DELETE", java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build());
             assertEquals(400, unconfirmed.status());
-            assertEquals("confirmation_required", unconfirmed.json().get("error").get("code").asText());
+            assertEquals("confirmation_required", unconfirmed.errorCode());
             Api.Reply closed = a.send(a.builder("/api/user/account", key).header("Content-Type", "application/json")
                     .method("DELETE", java.net.http.HttpRequest.BodyPublishers.ofString("{\"confirm\":true}")).build());
             assertEquals(200, closed.status(), closed.body());

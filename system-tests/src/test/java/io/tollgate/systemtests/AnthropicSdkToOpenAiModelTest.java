@@ -89,6 +89,6 @@ class AnthropicSdkToOpenAiModelTest extends GatewayTest {
         Api.Reply r = api.post("/v1/messages", key, "{\"model\":\"chat\",\"max_tokens\":5,\"top_k\":3,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertEquals(400, r.status());
-        assertEquals("unsupported_parameter", r.json().get("error").get("code").asText());
+        assertEquals("unsupported_parameter", r.errorCode());
     }
 }

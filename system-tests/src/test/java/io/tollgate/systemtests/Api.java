@@ -29,6 +29,11 @@ final class Api {
         String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
+
+        /** The {@code error.code} of an OpenAI-style error reply. */
+        String errorCode() {
+            return json().get("error").get("code").asText();
+        }
     }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -13,10 +13,6 @@ import io.tollgate.devstack.MockUpstream;
 
 /** Seed 002's /v1/generate, its default model per modality, and /v1/sessions carrying a conversation. */
 class GenerateAndSessionsTest extends GatewayTest {
-    private static String code(Api.Reply r) {
-        return r.json().get("error").get("code").asText();
-    }
-
     private long events(String type) {
         return TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = '" + type + "'");
     }
@@ -49,7 +45,7 @@ class GenerateAndSessionsTest extends GatewayTest {
     @Test
     void withoutAModelTheModalitysDefaultServesWhenItIsOnTheNamedProvider() {
         String prompt = "{\"input\":{\"prompt\":\"which model\"}";
-        assertEquals("model_required", code(api.post("/v1/generate", key, prompt + "}")));
+        assertEquals("model_required", api.post("/v1/generate", key, prompt + "}").errorCode());
         long sets = events("DefaultModelSet");
         assertEquals(403, api.post("/v1/models/chat/default", key, "{\"modality\":\"text\"}").status(),
                 "setting a default needs model:write");
@@ -63,8 +59,8 @@ class GenerateAndSessionsTest extends GatewayTest {
         assertEquals("chat", r.json().get("model").asText());
         assertEquals("default", r.json().get("selection").get("reason").asText());
         assertEquals(200, api.post("/v1/generate", key, prompt + ",\"provider\":\"mock\"}").status());
-        assertEquals("model_required", code(api.post("/v1/generate", key, prompt + ",\"provider\":\"mock-anthropic\"}")));
-        assertEquals("unsupported_modality", code(api.post("/v1/generate", key, prompt + ",\"modality\":\"image\"}")));
+        assertEquals("model_required", api.post("/v1/generate", key, prompt + ",\"provider\":\"mock-anthropic\"}").errorCode());
+        assertEquals("unsupported_modality", api.post("/v1/generate", key, prompt + ",\"modality\":\"image\"}").errorCode());
     }
 
     @Test
@@ -120,13 +116,13 @@ class GenerateAndSessionsTest extends GatewayTest {
     @Test
     void badGenerateInputGetsA400AndChangesNothing() {
         long before = usageCount();
-        assertEquals("invalid_input", code(api.post("/v1/generate", key, "{\"model\":\"chat\"}")));
-        assertEquals("invalid_input", code(api.post("/v1/generate", key, "{\"model\":\"chat\",\"input\":{\"prompt\":7}}")));
-        assertEquals("invalid_request", code(api.post("/v1/generate", key, "{\"model\":\"chat\",\"input\":{\"prompt\":\"x\"},\"extra\":1}")));
-        assertEquals("invalid_parameters", code(api.post("/v1/generate", key,
-                "{\"model\":\"chat\",\"input\":{\"prompt\":\"x\"},\"parameters\":{\"wild\":1}}")));
-        assertEquals("invalid_stream", code(api.post("/v1/generate", key,
-                "{\"model\":\"chat\",\"input\":{\"prompt\":\"x\"},\"stream\":\"yes\"}")));
+        assertEquals("invalid_input", api.post("/v1/generate", key, "{\"model\":\"chat\"}").errorCode());
+        assertEquals("invalid_input", api.post("/v1/generate", key, "{\"model\":\"chat\",\"input\":{\"prompt\":7}}").errorCode());
+        assertEquals("invalid_request", api.post("/v1/generate", key, "{\"model\":\"chat\",\"input\":{\"prompt\":\"x\"},\"extra\":1}").errorCode());
+        assertEquals("invalid_parameters", api.post("/v1/generate", key,
+                "{\"model\":\"chat\",\"input\":{\"prompt\":\"x\"},\"parameters\":{\"wild\":1}}").errorCode());
+        assertEquals("invalid_stream", api.post("/v1/generate", key,
+                "{\"model\":\"chat\",\"input\":{\"prompt\":\"x\"},\"stream\":\"yes\"}").errorCode());
         assertEquals(404, api.post("/v1/generate", key, "{\"model\":\"chat\",\"session_id\":\"not-a-uuid\","
                 + "\"input\":{\"prompt\":\"x\"}}").status());
         assertEquals(400, api.post("/v1/sessions", key, "{\"title\":5}").status());

@@ -61,7 +61,7 @@ class IdentityAndLedgerExportTest extends GatewayTest {
         Thread.sleep(1200);
         Api.Reply r = api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "hi", false));
         assertEquals(401, r.status());
-        assertEquals("expired_api_key", r.json().get("error").get("code").asText());
+        assertEquals("expired_api_key", r.errorCode());
     }
 
     @Test

@@ -48,10 +48,6 @@ class LoginAndSessionsTest extends GatewayTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
     }
 
-    private static String code(Api.Reply r) {
-        return r.json().get("error").get("code").asText();
-    }
-
     @Test
     void anAdminSetsAPasswordThenUsesTheManagementPlaneByCookieOrBearerUntilLoggingOut() {
         assertEquals(401, api.post("/api/auth/login", null, "{\"email\":\"admin@localhost\",\"password\":\"" + PASSWORD + "\"}")
@@ -73,9 +69,9 @@ class LoginAndSessionsTest extends GatewayTest {
 
         Api.Reply chat = api.post("/v1/chat/completions", token, Catalog.chatBody("chat", "hi", false));
         assertEquals(401, chat.status(), "the data plane takes keys only");
-        assertEquals("api_key_required", code(chat));
-        assertEquals("api_key_required", code(withCookie("POST", "/api/v1/chat/completions", token,
-                Catalog.chatBody("chat", "hi", false))));
+        assertEquals("api_key_required", chat.errorCode());
+        assertEquals("api_key_required", withCookie("POST", "/api/v1/chat/completions", token,
+                Catalog.chatBody("chat", "hi", false)).errorCode());
 
         Api.Reply out = withCookie("POST", "/api/auth/logout", token, null);
         assertEquals(200, out.status(), out.body());
@@ -85,7 +81,7 @@ class LoginAndSessionsTest extends GatewayTest {
         assertTrue(out.header("set-cookie").startsWith("session=;"), out.header("set-cookie"));
         Api.Reply after = api.get("/api/users", token);
         assertEquals(401, after.status());
-        assertEquals("invalid_session", code(after));
+        assertEquals("invalid_session", after.errorCode());
     }
 
     @Test
@@ -95,11 +91,11 @@ class LoginAndSessionsTest extends GatewayTest {
                 "{\"email\":\"nobody@example.com\",\"password\":\"" + PASSWORD + "\"}"}) {
             Api.Reply r = api.post("/api/auth/login", null, body);
             assertEquals(401, r.status());
-            assertEquals("invalid_credentials", code(r));
+            assertEquals("invalid_credentials", r.errorCode());
         }
         String token = login("eve@example.com", PASSWORD);
         String tampered = token.substring(0, token.length() - 3) + (token.endsWith("AAA") ? "BBB" : "AAA");
-        assertEquals("invalid_session", code(api.get("/api/auth/me", tampered)));
+        assertEquals("invalid_session", api.get("/api/auth/me", tampered).errorCode());
 
         Algorithm ours = Algorithm.HMAC256(new SecretBox(TestStack.MASTER_KEY).derive("tollgate-session-jwt-v1"));
         String otherKey = JWT.create().withIssuer("tollgate").withSubject(Long.toString(id))
@@ -151,7 +147,7 @@ class LoginAndSessionsTest extends GatewayTest {
         assertEquals(id, k.json().get("user_id").asLong());
         Api.Reply escalate = api.post("/api/keys", session, "{\"name\":\"x\",\"scopes\":\"model:write\"}");
         assertEquals(403, escalate.status());
-        assertEquals("scope_escalation", code(escalate));
+        assertEquals("scope_escalation", escalate.errorCode());
         assertEquals(200, api.post("/v1/chat/completions", k.json().get("key").asText(),
                 Catalog.chatBody("chat", "hi from kim", false)).status());
         assertEquals(403, api.get("/api/users", session).status());
@@ -169,11 +165,11 @@ class LoginAndSessionsTest extends GatewayTest {
         String other = login("lee@example.com", PASSWORD);
         Api.Reply wrong = api.put("/api/account", mine, "{\"current_password\":\"not it at all\",\"new_password\":\"brand new secret\"}");
         assertEquals(400, wrong.status());
-        assertEquals("current_password_incorrect", code(wrong));
-        assertEquals("new_password_too_short", code(api.put("/api/account", mine,
-                "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"short\"}")));
-        assertEquals("password_too_long", code(api.put("/api/account", mine,
-                "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"" + "x".repeat(73) + "\"}")));
+        assertEquals("current_password_incorrect", wrong.errorCode());
+        assertEquals("new_password_too_short", api.put("/api/account", mine,
+                "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"short\"}").errorCode());
+        assertEquals("password_too_long", api.put("/api/account", mine,
+                "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"" + "x".repeat(73) + "\"}").errorCode());
         assertEquals(200, api.put("/api/account", mine, "{\"current_password\":\"" + PASSWORD
                 + "\",\"new_password\":\"brand new secret\"}").status());
         assertEquals(200, api.get("/api/auth/me", mine).status(), "the session that changed it stays");
@@ -207,7 +203,7 @@ class LoginAndSessionsTest extends GatewayTest {
         for (String path : new String[] {"/api/auth/register", "/v1/users/register"}) {
             Api.Reply r = api.post(path, null, "{\"email\":\"self@example.com\",\"password\":\"" + PASSWORD + "\"}");
             assertEquals(403, r.status(), path);
-            assertEquals("registration_closed", code(r));
+            assertEquals("registration_closed", r.errorCode());
         }
     }
 
@@ -224,16 +220,16 @@ class LoginAndSessionsTest extends GatewayTest {
                     "only administrators invite");
 
             String body = "{\"email\":\"new@example.com\",\"password\":\"" + PASSWORD + "\"";
-            assertEquals("invite_required", code(a.post("/api/auth/register", null, body + "}")));
-            assertEquals("invalid_invite", code(a.post("/api/auth/register", null,
-                    "{\"email\":\"other@example.com\",\"password\":\"" + PASSWORD + "\",\"invite_token\":\"" + token + "\"}")));
+            assertEquals("invite_required", a.post("/api/auth/register", null, body + "}").errorCode());
+            assertEquals("invalid_invite", a.post("/api/auth/register", null,
+                    "{\"email\":\"other@example.com\",\"password\":\"" + PASSWORD + "\",\"invite_token\":\"" + token + "\"}").errorCode());
             Api.Reply reg = a.post("/v1/users/register", null, body + ",\"invite_token\":\"" + token + "\"}");
             assertEquals(201, reg.status(), reg.body());
             assertEquals("user", reg.json().get("user").get("role").asText());
             assertNotNull(reg.header("set-cookie"));
             assertEquals(200, a.get("/api/auth/me", reg.json().get("token").asText()).status());
-            assertEquals("invalid_invite", code(a.post("/api/auth/register", null,
-                    "{\"email\":\"new@example.com\",\"password\":\"" + PASSWORD + "\",\"invite_token\":\"" + token + "\"}")));
+            assertEquals("invalid_invite", a.post("/api/auth/register", null,
+                    "{\"email\":\"new@example.com\",\"password\":\"" + PASSWORD + "\",\"invite_token\":\"" + token + "\"}").errorCode());
 
             Api.Reply seed002 = a.post("/v1/users/login", null, "{\"email\":\"new@example.com\",\"password\":\"" + PASSWORD + "\"}");
             assertEquals(200, seed002.status(), seed002.body());
@@ -253,7 +249,7 @@ class LoginAndSessionsTest extends GatewayTest {
             Api.Reply locked = api.post("/api/auth/login", null, "{\"email\":\"" + email + "\",\"password\":\""
                     + PASSWORD + "\"}");
             assertEquals(429, locked.status(), email + " is locked even with the right password");
-            assertEquals("too_many_attempts", code(locked));
+            assertEquals("too_many_attempts", locked.errorCode());
             assertTrue(Long.parseLong(locked.header("retry-after")) > 0);
         }
         newUser("neighbour@example.com");

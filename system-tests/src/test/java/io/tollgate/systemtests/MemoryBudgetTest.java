@@ -38,7 +38,7 @@ class MemoryBudgetTest {
                 long before = TestStack.mock().calls();
                 Api.Reply refused = b.api.post("/v1/chat/completions", b.key, Catalog.chatBody(models.get(i), "big", false));
                 assertEquals(503, refused.status(), refused.body());
-                assertEquals("overloaded", refused.json().get("error").get("code").asText());
+                assertEquals("overloaded", refused.errorCode());
                 assertEquals("1", refused.header("retry-after"));
                 assertEquals(before + 1, TestStack.mock().calls(), "the upstream was called");
                 int events = i + 1;
@@ -80,7 +80,7 @@ class MemoryBudgetTest {
             Api.Reply refused = b.api.post("/v1/chat/completions", b.key,
                     Catalog.chatBody("chat", "word ".repeat(12_000).trim(), false));
             assertEquals(503, refused.status(), refused.body());
-            assertEquals("overloaded", refused.json().get("error").get("code").asText());
+            assertEquals("overloaded", refused.errorCode());
             assertEquals(before, TestStack.mock().calls(), "no upstream call");
             assertEquals(200, b.api.post("/v1/chat/completions", b.key, Catalog.chatBody("chat", "small", false)).status());
             TestStack.await("the small call's event", 10, () -> usageEvents(b.ds) == 1);
@@ -106,7 +106,7 @@ class MemoryBudgetTest {
                     assertEquals(MockUpstream.LARGE_REPLY_WORDS, r.json().get("usage").get("completion_tokens").asInt());
                 } else {
                     assertEquals(503, r.status(), r.body());
-                    assertEquals("overloaded", r.json().get("error").get("code").asText());
+                    assertEquals("overloaded", r.errorCode());
                 }
             }
             assertTrue(ok >= 1, "the first to hold its reply always fits");

@@ -115,7 +115,7 @@ class OpenAiSdkToAnthropicModelTest extends GatewayTest {
         Api.Reply r = api.post("/v1/chat/completions", key, "{\"model\":\"claude\",\"bogus_option\":1,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertEquals(400, r.status(), r.body());
-        assertEquals("upstream_400", r.json().get("error").get("code").asText());
+        assertEquals("upstream_400", r.errorCode());
         assertTrue(r.json().get("error").get("message").asText().contains("bogus_option: Extra inputs are not permitted"));
         assertEquals(before + 1, usageCount());
         assertEquals(400, lastUsageEvent().get("upstream_status").asInt());

@@ -34,7 +34,7 @@ class OverloadTest {
 
             Api.Reply refused = api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "one more", false));
             assertEquals(503, refused.status(), refused.body());
-            assertEquals("overloaded", refused.json().get("error").get("code").asText());
+            assertEquals("overloaded", refused.errorCode());
             assertEquals("1", refused.header("retry-after"));
             assertEquals(upstreamCalls, TestStack.mock().calls(), "a refused call reaches no upstream");
 

@@ -44,7 +44,7 @@ class ProvidersAndModelsTest extends GatewayTest {
                 "{\"name\":\"unreachable\",\"base_url\":\"http://127.0.0.1:9/v1\"}");
         Api.Reply r = api.post("/api/providers/" + p.json().get("id").asLong() + "/refresh_models", TestStack.ADMIN_KEY, "{}");
         assertEquals(502, r.status(), r.body());
-        assertEquals("refresh_failed", r.json().get("error").get("code").asText());
+        assertEquals("refresh_failed", r.errorCode());
     }
 
     @Test
@@ -70,7 +70,7 @@ class ProvidersAndModelsTest extends GatewayTest {
             Api.Reply r = api.post("/api/providers/" + p.json().get("id").asLong() + "/refresh_models",
                     TestStack.ADMIN_KEY, "{}");
             assertEquals(502, r.status(), r.body());
-            assertEquals("refresh_failed", r.json().get("error").get("code").asText());
+            assertEquals("refresh_failed", r.errorCode());
             assertTrue(r.json().get("error").get("message").asText().contains("more than 4 MB"), r.body());
         } finally {
             huge.stop(0);
@@ -83,7 +83,7 @@ class ProvidersAndModelsTest extends GatewayTest {
         Api.Reply unpriced = api.post("/v1/models", TestStack.ADMIN_KEY,
                 "{\"model_name\":\"unpriced\",\"provider_id\":" + id + "}");
         assertEquals(400, unpriced.status());
-        assertEquals("missing_price", unpriced.json().get("error").get("code").asText());
+        assertEquals("missing_price", unpriced.errorCode());
         Api.Reply tooPrecise = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"precise\",\"provider_id\":"
                 + id + ",\"input_price_per_million\":0.0000001,\"output_price_per_million\":1}");
         assertEquals(400, tooPrecise.status());

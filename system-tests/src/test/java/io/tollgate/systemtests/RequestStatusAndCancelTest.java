@@ -64,7 +64,7 @@ class RequestStatusAndCancelTest extends GatewayTest {
         assertEquals(404, api.get("/v1/requests/" + id + "/status", eveKey).status());
         Api.Reply late = api.post("/v1/requests/" + id + "/cancel", key, "");
         assertEquals(409, late.status());
-        assertEquals("request_finished", late.json().get("error").get("code").asText());
+        assertEquals("request_finished", late.errorCode());
         assertEquals(404, api.get("/v1/requests/req_nope/status", key).status());
         assertEquals(404, api.get("/v1/requests/" + "req_" + "0".repeat(32) + "/status", key).status());
     }

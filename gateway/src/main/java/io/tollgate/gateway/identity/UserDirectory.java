@@ -109,14 +109,7 @@ public final class UserDirectory {
     }
 
     public Optional<User> user(long id) {
-        return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE id = ?")) {
-                q.setLong(1, id);
-                try (ResultSet rs = q.executeQuery()) {
-                    return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
-                }
-            }
-        });
+        return db.read(c -> user(c, id));
     }
 
     public long userCount() {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,23 +126,21 @@ public final class ProxyService implements HttpService {
      * of the data plane (seed 004 takes its session cookie here; a call must be attributable to a key).
      */
     public HttpService seed004Chat() {
-        return rules -> rules.post("/chat", (req, res) -> {
-            long started = System.nanoTime();
-            Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
-            try (InFlight.Place place = inFlight.enter()) {
-                ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
-                body.put("stream", false);
-                proxy(res, ProxyRequest.of(Endpoint.CHAT, body), caller, started, place, null);
-            }
-        });
+        return rules -> rules.post("/chat", (req, res) -> handle(req, res, Endpoint.CHAT, body -> body.put("stream", false)));
     }
 
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
+        handle(req, res, requested, body -> { });
+    }
+
+    /** @param adjust changes the client's body before it is checked (seed 004's chat never streams) */
+    private void handle(ServerRequest req, ServerResponse res, Endpoint requested, Consumer<ObjectNode> adjust) {
         long started = System.nanoTime();
         Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
         try (InFlight.Place place = inFlight.enter()) {
-            ProxyRequest request = ProxyRequest.of(requested, json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
-            proxy(res, request, caller, started, place, null);
+            ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
+            adjust.accept(body);
+            proxy(res, ProxyRequest.of(requested, body), caller, started, place, null);
         }
     }
 
@@ -226,8 +225,9 @@ public final class ProxyService implements HttpService {
             ticket.rateLimitHeaders().forEach(res::header);
             String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
-            Exchange exchange = new Exchange(requestId, caller, route, request, PromptText.hash(request),
-                    new UsageMeter(request, prompt, upstreamDialect(request, route)), started, ticket, place, finish,
+            Wire wire = Wire.of(request, route);
+            Exchange exchange = new Exchange(requestId, caller, route, wire, request, PromptText.hash(request),
+                    new UsageMeter(request, prompt, wire.upstreamDialect(request)), started, ticket, place, finish,
                     board.start(requestId, caller.userId(), route.modelId(), request.stream()));
             try {
                 call(exchange, res);
@@ -243,13 +243,9 @@ public final class ProxyService implements HttpService {
         ProxyRequest request = exchange.request;
         UpstreamClient.Call call;
         try {
-            call = !exchange.bridged()
-                    ? upstream.post(exchange.route.provider(), request.endpoint().upstreamPath(), upstreamBody(request, exchange.route))
-                    : request.endpoint() == Endpoint.CHAT
-                    ? upstream.post(exchange.route.provider(), Endpoint.MESSAGES.upstreamPath(), bytes(AnthropicBridge.request(
-                            request.body(), exchange.route.upstreamName(), OutputCap.DEFAULT_MAX_OUTPUT)))
-                    : upstream.post(exchange.route.provider(), Endpoint.CHAT.upstreamPath(),
-                            bytes(OpenAiBridge.request(request.body(), exchange.route.upstreamName())));
+            Wire wire = exchange.wire;
+            call = upstream.post(exchange.route.provider(), wire.upstreamPath(request), wire == Wire.DIRECT
+                    ? upstreamBody(request, exchange.route) : bytes(wire.translatedBody(request, exchange.route)));
         } catch (UpstreamClient.Unreachable e) {
             exchange.record(0, exchange.meter.reportedOnly());
             throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
@@ -289,7 +285,7 @@ public final class ProxyService implements HttpService {
         if (!route.provider().enabled()) {
             throw ApiError.unavailable("provider_disabled", "the provider of " + route.modelId() + " is disabled");
         }
-        if (!route.provider().type().equals(request.endpoint().providerType()) && !bridges(request, route)) {
+        if (!route.provider().type().equals(request.endpoint().providerType()) && Wire.of(request, route) == Wire.DIRECT) {
             throw ApiError.badRequest("wrong_endpoint", "model " + route.modelId() + " is served by an "
                     + route.provider().type() + " provider; call "
                     + ("anthropic".equals(route.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
@@ -309,22 +305,6 @@ public final class ProxyService implements HttpService {
         Provider p = route.provider();
         return new ModelRoute(route.id(), route.modelId(), route.displayName(), new Provider(p.id(), p.name(), p.type(),
                 p.baseUrl(), key, p.enabled(), p.createdAt()), route.upstreamName(), 0, 0, true, route.createdAt());
-    }
-
-    /**
-     * Chat completions reach Anthropic models through {@link AnthropicBridge}, Anthropic Messages reach
-     * OpenAI-format models through {@link OpenAiBridge}; completions and embeddings have no counterpart.
-     */
-    private static boolean bridges(ProxyRequest request, ModelRoute route) {
-        return request.endpoint() == Endpoint.CHAT && "anthropic".equals(route.provider().type())
-                || request.endpoint() == Endpoint.MESSAGES && "openai".equals(route.provider().type());
-    }
-
-    private static Endpoint.Dialect upstreamDialect(ProxyRequest request, ModelRoute route) {
-        if (!bridges(request, route)) {
-            return request.endpoint().dialect();
-        }
-        return request.endpoint() == Endpoint.CHAT ? Endpoint.Dialect.ANTHROPIC : Endpoint.Dialect.OPENAI;
     }
 
     /** The client's body with the upstream's model name; OpenAI streams are asked to report usage. */
@@ -375,17 +355,13 @@ public final class ProxyService implements HttpService {
         exchange.meter.observe(parsed);
         exchange.record(200, exchange.meter.usage(tokens));
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        if (exchange.finish == null && !exchange.bridged()) {
+        if (exchange.wire == Wire.DIRECT && exchange.finish == null) {
             res.send(body);
             return;
         }
-        if (exchange.bridged() && exchange.request.endpoint() == Endpoint.MESSAGES) {
-            res.send(bytes(OpenAiBridge.reply(parsed, exchange.request.model())));
-            return;
-        }
-        // A chat completion: from an OpenAI-format upstream, or bridged from Anthropic's reply.
-        JsonNode chat = exchange.bridged() ? AnthropicBridge.reply(parsed, exchange.request.model()) : parsed;
-        res.send(bytes(exchange.finish == null ? chat : exchange.finish.reply(chat, exchange)));
+        JsonNode answer = exchange.wire.reply(parsed, exchange.request);
+        // A generate call is always a chat completion by now, from either kind of provider.
+        res.send(bytes(exchange.finish == null ? answer : exchange.finish.reply(answer, exchange)));
     }
 
     /**
@@ -395,9 +371,8 @@ public final class ProxyService implements HttpService {
     private void relayStream(Exchange exchange, UpstreamClient.Call call, ServerResponse res) {
         ProxyRequest request = exchange.request;
         boolean anthropic = exchange.meter.upstream() == Endpoint.Dialect.ANTHROPIC;
-        StreamBridge bridge = !exchange.bridged() ? null : request.endpoint() == Endpoint.CHAT
-                ? new AnthropicBridge.Stream(request.model(), request.clientWantsUsage()) : new OpenAiBridge.Stream(request.model());
-        ByteArrayOutputStream translated = new ByteArrayOutputStream(512);
+        StreamBridge bridge = exchange.wire.stream(request);
+        ByteArrayOutputStream translated = bridge == null ? null : new ByteArrayOutputStream(512);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         OutputStream out = res.outputStream();
@@ -585,13 +560,15 @@ public final class ProxyService implements HttpService {
         final InFlight.Place place;
         final Finish finish;
         final RequestBoard.Running running;
+        final Wire wire;
         boolean recorded;
 
-        Exchange(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
+        Exchange(String requestId, Principal caller, ModelRoute route, Wire wire, ProxyRequest request, String promptHash,
                  UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place, Finish finish,
                  RequestBoard.Running running) {
             this.finish = finish;
             this.running = running;
+            this.wire = wire;
             this.ticket = ticket;
             this.place = place;
             this.requestId = requestId;
@@ -601,11 +578,6 @@ public final class ProxyService implements HttpService {
             this.promptHash = promptHash;
             this.meter = meter;
             this.started = started;
-        }
-
-        /** An OpenAI chat call answered by an Anthropic model. */
-        boolean bridged() {
-            return bridges(request, route);
         }
 
         void record(int upstreamStatus, UsageMeter.Usage usage) {
