@@ -40,6 +40,8 @@ public final class DevPostgres implements AutoCloseable {
                     .setPort(port)
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
+                    // zonky's default is off; a production server's is on, and the ledger relies on it.
+                    .setServerConfig("synchronous_commit", "on")
                     .start());
         } catch (IOException e) {
             throw new UncheckedIOException("embedded Postgres did not start in " + dataDir, e);

@@ -16,7 +16,7 @@ class GatewayConfigTest {
     void theShippedYamlGivesUsableDefaults() {
         GatewayConfig c = GatewayConfig.load(YAML, Map.of());
         assertEquals(8080, c.port());
-        assertEquals("jdbc:postgresql://localhost:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true", c.database().jdbcUrl());
+        assertEquals("jdbc:postgresql://localhost:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true&options=-c%20synchronous_commit%3Don", c.database().jdbcUrl());
         assertTrue(c.autoMigrate());
         assertEquals(1048576, c.maxBodyBytes());
         assertEquals(4096, c.upstreamConcurrency());
@@ -40,7 +40,7 @@ class GatewayConfigTest {
                 "POSTGRES_PASSWORD", "pw", "POSTGRES_DB", "ledger", "POSTGRES_SSLMODE", "require",
                 "DB_AUTOMIGRATE", "false", "SERVER_PORT", "9999",
                 "TOLLGATE_MASTER_KEY", "bWFzdGVy", "TOLLGATE_BOOTSTRAP_ADMIN_KEY", "tg_admin_x"));
-        assertEquals("jdbc:postgresql://db.internal:6543/ledger?sslmode=require&reWriteBatchedInserts=true", c.database().jdbcUrl());
+        assertEquals("jdbc:postgresql://db.internal:6543/ledger?sslmode=require&reWriteBatchedInserts=true&options=-c%20synchronous_commit%3Don", c.database().jdbcUrl());
         assertEquals("gw", c.database().user());
         assertEquals("pw", c.database().password());
         assertFalse(c.autoMigrate());

@@ -56,7 +56,7 @@ class ComposeFileTest {
     void theGatewayReadsEverySettingComposeGivesIt() throws Exception {
         Map<String, String> env = env(compose(), "gateway");
         GatewayConfig c = GatewayConfig.load(ROOT.resolve("config/tollgate.yaml"), env);
-        assertEquals("jdbc:postgresql://postgres:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true",
+        assertEquals("jdbc:postgresql://postgres:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true&options=-c%20synchronous_commit%3Don",
                 c.database().jdbcUrl());
         assertEquals("tollgate", c.database().password());
         assertFalse(c.autoMigrate());

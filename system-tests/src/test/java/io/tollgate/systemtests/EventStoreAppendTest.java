@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +24,7 @@ import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.store.EventStore;
+import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.schema.Migrate;
 
 /** The group commit's one-statement append: order, retries, and the lock that keeps seq in commit order. */
@@ -41,6 +46,33 @@ class EventStoreAppendTest {
 
     private static NewEvent credit(long account, long micros) {
         return NewEvent.of(new CreditsAdded(account, micros, "top-up", null, 1));
+    }
+
+    @Test
+    void commitsWaitForTheDiskEvenWhereTheDatabaseDefaultIsAsynchronous() throws Exception {
+        PostgresSettings db = TestStack.freshDatabase();
+        try (HikariDataSource pool = db.pool("sync-commit-test")) {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                assertEquals("on", show(s), "the dev and test server commits synchronously, as a production one does");
+                s.execute("ALTER DATABASE \"" + db.name() + "\" SET synchronous_commit = off");
+            }
+            String plainUrl = "jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + db.name();
+            try (Connection c = DriverManager.getConnection(plainUrl, db.user(), db.password());
+                 Statement s = c.createStatement()) {
+                assertEquals("off", show(s), "a session without Tollgate's settings now commits asynchronously");
+            }
+            pool.getHikariPoolMXBean().softEvictConnections();
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                assertEquals("on", show(s), "Tollgate's connections still wait for the WAL flush");
+            }
+        }
+    }
+
+    private static String show(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test

@@ -8,8 +8,11 @@ public record PostgresSettings(String host, int port, String user, String passwo
                                int pool) {
     public String jdbcUrl() {
         // Batched inserts are rewritten into multi-row statements: group commit and projection write in batches.
+        // A commit must be on disk before it is acknowledged, whatever the server's or database's default
+        // (embedded Postgres ships with synchronous_commit off): a reply waits for its event's commit, and
+        // an asynchronous one could still be lost with Postgres. Set at connection start, so no round trip.
         return "jdbc:postgresql://" + host + ":" + port + "/" + name + "?sslmode=" + sslMode
-                + "&reWriteBatchedInserts=true";
+                + "&reWriteBatchedInserts=true&options=-c%20synchronous_commit%3Don";
     }
 
     public PostgresSettings withPool(int size) {
