@@ -35,4 +35,22 @@ class HealthAndMetricsTest extends GatewayTest {
                 metrics);
         assertTrue(metrics.contains("tollgate_usage_events_total"));
     }
+
+    @Test
+    void theWaitForEachReplysDurableCommitIsAHistogram() {
+        String key = api.newKey(null, "completion:invoke,model:any");
+        long before = commitWaits();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "wait " + i, false)).status());
+        }
+        assertEquals(before + 3, commitWaits(), "one wait per ledgered reply");
+        String metrics = api.get("/metrics", null).body();
+        assertTrue(metrics.matches("(?s).*tollgate_ledger_commit_wait_seconds_bucket\\{le=\"0\\.00[0-9]+\"} [1-9].*"),
+                "sub-10 ms buckets, where a commit lands: " + metrics);
+    }
+
+    private long commitWaits() {
+        return api.get("/metrics", null).body().lines().filter(l -> l.startsWith("tollgate_ledger_commit_wait_seconds_count"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
 }

@@ -44,18 +44,19 @@ final class Cores {
 
     /** CPU time (user + system) used so far by {@code pid} and its child processes alive now, in ms. */
     static long cpuMillis(long pid) {
-        long ticks = 0;
-        for (long p : withChildren(pid)) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
-                // Fields after the command name, which is in parentheses and may hold spaces.
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (IOException | RuntimeException gone) {
-                // a process that ended between listing and reading counts nothing
-            }
+        return withChildren(pid).stream().mapToLong(Cores::ownCpuMillis).sum();
+    }
+
+    /** CPU time used so far by {@code pid} itself, without its children, in ms. */
+    static long ownCpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;  // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException gone) {
+            return 0;  // a process that ended between listing and reading counts nothing
         }
-        return ticks * 10;  // USER_HZ is 100 on Linux
     }
 
     private static List<Long> withChildren(long pid) {

@@ -71,6 +71,7 @@ public final class ProxyBench {
                 LoadGenerator load = new LoadGenerator();
                 List<LoadGenerator.Result[]> pairs = new ArrayList<>();
                 List<String> cpuPerRequest = new ArrayList<>();
+                List<String> commitWaits = new ArrayList<>();
                 long sent = 0;
                 for (boolean stream : new boolean[] {false, true}) {
                     String d = stream ? streaming(DIRECT_BODY) : DIRECT_BODY;
@@ -80,18 +81,28 @@ public final class ProxyBench {
                     // call settles (it falls from ~400 µs to under 100 µs), and a production gateway runs warm.
                     sent += load.closedLoop("warm-up", through, key, g, 64, warmUp).requests();
                     load.closedLoop("warm-up", direct, null, d, 64, warmUp.dividedBy(3));
+                    long bench = ProcessHandle.current().pid();
+                    long driverCpu = Cores.ownCpuMillis(bench);
                     LoadGenerator.Result directClosed = load.closedLoop(kind + ", 64 connections, direct", direct, null, d,
                             64, phase);
+                    double driverDirect = (Cores.ownCpuMillis(bench) - driverCpu) * 1000.0 / directClosed.requests();
+                    driverCpu = Cores.ownCpuMillis(bench);
                     long gatewayCpu = Cores.cpuMillis(gateway.pid());
                     long postgresCpu = Cores.cpuMillis(postmaster);
+                    Map<Double, Long> waits = CommitWait.scrape(base);
                     LoadGenerator.Result[] closed = {directClosed,
                         load.closedLoop(kind + ", 64 connections, through Tollgate", through, key, g, 64, phase)};
-                    cpuPerRequest.add(String.format("%s, 64 connections: gateway %,.0f µs, Postgres %,.0f µs of CPU per request",
-                            kind, (Cores.cpuMillis(gateway.pid()) - gatewayCpu) * 1000.0 / closed[1].requests(),
+                    commitWaits.add(kind + ", 64 connections: " + CommitWait.between(waits, CommitWait.scrape(base)));
+                    cpuPerRequest.add(String.format("%s, 64 connections: direct: load generator and mock %,.0f µs; through:"
+                            + " load generator and mock %,.0f µs, gateway %,.0f µs, Postgres %,.0f µs of CPU per request",
+                            kind, driverDirect, (Cores.ownCpuMillis(bench) - driverCpu) * 1000.0 / closed[1].requests(),
+                            (Cores.cpuMillis(gateway.pid()) - gatewayCpu) * 1000.0 / closed[1].requests(),
                             (Cores.cpuMillis(postmaster) - postgresCpu) * 1000.0 / closed[1].requests()));
-                    LoadGenerator.Result[] fixed = {
-                        load.fixedRate(kind + ", 1,000 req/s, direct", direct, null, d, 1000, phase),
+                    LoadGenerator.Result fixedDirect = load.fixedRate(kind + ", 1,000 req/s, direct", direct, null, d, 1000, phase);
+                    waits = CommitWait.scrape(base);
+                    LoadGenerator.Result[] fixed = {fixedDirect,
                         load.fixedRate(kind + ", 1,000 req/s, through Tollgate", through, key, g, 1000, phase)};
+                    commitWaits.add(kind + ", 1,000 req/s: " + CommitWait.between(waits, CommitWait.scrape(base)));
                     sent += closed[1].requests() + closed[1].errors() + fixed[1].requests() + fixed[1].errors();
                     pairs.add(closed);
                     pairs.add(fixed);
@@ -109,6 +120,8 @@ public final class ProxyBench {
                             pair[1].p(99) - pair[0].p(99));
                 }
                 cpuPerRequest.forEach(out::println);
+                out.println("each reply's wait for its event's durable commit (tollgate_ledger_commit_wait):");
+                commitWaits.forEach(w -> out.println("  " + w));
                 out.printf("gateway peak RSS: %,d MB; UsageRecorded events written: %,d for %,d requests sent through"
                         + " Tollgate%n", rssKb / 1024, events, sent);
             } finally {

@@ -1,10 +1,13 @@
 package io.tollgate.gateway.proxy;
 
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.providers.ModelRoute;
@@ -22,11 +25,19 @@ public final class UsageLedger {
 
     private final GroupCommitWriter writer;
     private final Counter recorded;
+    private final Timer commitWait;
 
     public UsageLedger(GroupCommitWriter writer, MeterRegistry meters) {
         this.writer = writer;
         this.recorded = Counter.builder("tollgate_usage_events_total")
                 .description("UsageRecorded events committed").register(meters);
+        // A histogram, not a mean: every reply waits for this, so its tail is the gateway's latency floor.
+        this.commitWait = Timer.builder("tollgate_ledger_commit_wait")
+                .description("How long a reply waited for its UsageRecorded event to be durable (queue, insert, WAL flush)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1).dividedBy(20))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters);
     }
 
     /** False while the ledger cannot be written: the proxy refuses to call upstream rather than call unledgered. */
@@ -48,8 +59,10 @@ public final class UsageLedger {
 
     /** Blocks until the event is durable; 503 if it cannot be made so in time (the writer keeps the time limit). */
     void record(NewEvent event) {
+        long started = System.nanoTime();
         try {
             writer.append(event).join();
+            commitWait.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             recorded.increment();
         } catch (CompletionException | CancellationException e) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; the reply was withheld");
