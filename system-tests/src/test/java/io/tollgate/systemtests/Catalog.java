@@ -39,6 +39,15 @@ final class Catalog {
         model(api, "claude", "mock-claude", anthropicId, "3", "15");
     }
 
+    static long providerId(Api api, String name) {
+        for (var p : api.get("/api/providers", TestStack.ADMIN_KEY).json()) {
+            if (name.equals(p.path("name").asText())) {
+                return p.path("id").asLong();
+            }
+        }
+        throw new AssertionError("no provider " + name);
+    }
+
     static void model(Api api, String id, String upstream, long providerId, String in, String out) {
         Api.Reply r = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"name\":\"" + id + "\",\"model_name\":\"" + id
                 + "\",\"upstream_model\":\"" + upstream + "\",\"provider_id\":" + providerId

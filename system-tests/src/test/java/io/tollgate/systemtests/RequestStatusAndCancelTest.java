@@ -12,7 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +50,74 @@ class RequestStatusAndCancelTest extends GatewayTest {
             out.append(line).append('\n');
         }
         return out.toString();
+    }
+
+    @BeforeAll
+    void registerAModelThatNeverAnswers() {
+        Catalog.model(api, "chat-hang", "mock-chat-hang", Catalog.providerId(api, "mock"), "0.50", "1.50");
+    }
+
+    /** A non-streamed call to the model that does not answer for a minute, sent with the client's own id. */
+    private CompletableFuture<HttpResponse<String>> hangingCall(String requestId) throws Exception {
+        CompletableFuture<HttpResponse<String>> reply = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .header("X-Request-Id", requestId).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(Catalog.chatBody("chat-hang", "one two three", false))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (int i = 0; i < 100 && api.get("/v1/requests/" + requestId + "/status", key).status() != 200; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals("running", api.get("/v1/requests/" + requestId + "/status", key).json().get("status").asText());
+        return reply;
+    }
+
+    private Api.Reply chatWithId(String requestId) {
+        return api.send(api.builder("/v1/chat/completions", key).header("Content-Type", "application/json")
+                .header("X-Request-Id", requestId)
+                .POST(HttpRequest.BodyPublishers.ofString(Catalog.chatBody("chat", "hi", false))).build());
+    }
+
+    @Test
+    void aNonStreamedCallIsCancelledByTheIdItWasSentWithBeforeTheUpstreamAnswers() throws Exception {
+        long before = usageCount();
+        long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> reply = hangingCall("my-call.1");
+        Api.Reply cancel = api.post("/v1/requests/my-call.1/cancel", key, "");
+        assertEquals(200, cancel.status(), cancel.body());
+
+        HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
+        assertTrue((System.nanoTime() - started) / 1e9 < 10, "answered at once, not after the upstream's minute");
+        assertEquals(409, r.statusCode(), r.body());
+        assertTrue(r.body().contains("request_cancelled"), r.body());
+        assertEquals("my-call.1", r.headers().firstValue("x-request-id").orElseThrow(), "the client's id is the call's");
+        assertEquals(before + 1, usageCount(), "ledgered once, and not sent again on a new connection");
+        JsonNode event = lastUsageEvent();
+        assertEquals("my-call.1", event.get("request_id").asText());
+        assertEquals(0, event.get("completion_tokens").asLong());
+        assertTrue(event.get("prompt_tokens").asLong() > 0, "the upstream has the prompt: estimated and billed");
+        assertEquals("cancelled", api.get("/v1/requests/my-call.1/status", key).json().get("status").asText());
+    }
+
+    @Test
+    void aClientsRequestIdMustBeWellFormedAndNotInFlightAlready() throws Exception {
+        Api.Reply bad = chatWithId("has space");
+        assertEquals(400, bad.status(), bad.body());
+        assertEquals("invalid_request_id", bad.errorCode());
+
+        CompletableFuture<HttpResponse<String>> first = hangingCall("busy-id");
+        long before = usageCount();
+        Api.Reply twin = chatWithId("busy-id");
+        assertEquals(409, twin.status(), twin.body());
+        assertEquals("request_id_in_use", twin.errorCode());
+        assertEquals(before, usageCount(), "refused before any upstream call");
+        assertEquals(200, api.post("/v1/requests/busy-id/cancel", key, "").status());
+        assertEquals(409, first.get(10, TimeUnit.SECONDS).statusCode());
+
+        Api.Reply again = chatWithId("busy-id");
+        assertEquals(200, again.status(), "an id is free again once its call ended");
+        assertEquals("completed", api.get("/v1/requests/busy-id/status", key).json().get("status").asText(),
+                "the status is the latest call's");
     }
 
     @Test

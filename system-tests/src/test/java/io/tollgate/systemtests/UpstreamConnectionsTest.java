@@ -32,22 +32,13 @@ class UpstreamConnectionsTest {
         gateway = Gateway.start(TestStack.config(TestStack.freshDatabase(), Duration.ofSeconds(1)));
         api = new Api(gateway.port());
         Catalog.register(api);
-        Catalog.model(api, "chat-hang", "mock-chat-hang", providerId("mock"), "0.50", "1.50");
+        Catalog.model(api, "chat-hang", "mock-chat-hang", Catalog.providerId(api, "mock"), "0.50", "1.50");
         key = api.newKey(null, "completion:invoke,model:any");
     }
 
     @AfterAll
     void stop() {
         gateway.close();
-    }
-
-    private long providerId(String name) {
-        for (var p : api.get("/api/providers", TestStack.ADMIN_KEY).json()) {
-            if (name.equals(p.path("name").asText())) {
-                return p.path("id").asLong();
-            }
-        }
-        throw new AssertionError("no provider " + name);
     }
 
     private long usageCount() {

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -137,10 +136,11 @@ public final class ProxyService implements HttpService {
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested, Consumer<ObjectNode> adjust) {
         long started = System.nanoTime();
         Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
+        String requestId = RequestBoard.idFor(req);
         try (InFlight.Place place = inFlight.enter()) {
             ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
             adjust.accept(body);
-            proxy(res, ProxyRequest.of(requested, body), caller, started, place, null);
+            proxy(res, ProxyRequest.of(requested, body), requestId, caller, started, place, null);
         }
     }
 
@@ -148,13 +148,14 @@ public final class ProxyService implements HttpService {
     private void generate(ServerRequest req, ServerResponse res) {
         long started = System.nanoTime();
         Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
+        String requestId = RequestBoard.idFor(req);
         try (InFlight.Place place = inFlight.enter()) {
             Generate.Ask ask = Generate.parse(json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
             Generate.Selection selection = select(ask);
             List<Conversations.Turn> history = ask.sessionId() == null ? List.of()
                     : conversations.turns(caller.userId(), ask.sessionId());
             ProxyRequest request = ProxyRequest.of(Endpoint.CHAT, Generate.chatBody(ask, selection.model(), history));
-            proxy(res, request, caller, started, place, new Finish() {
+            proxy(res, request, requestId, caller, started, place, new Finish() {
                 @Override
                 public JsonNode reply(JsonNode chat, Exchange exchange) {
                     keep(Generate.text(chat));
@@ -208,8 +209,8 @@ public final class ProxyService implements HttpService {
         void streamed(String text);
     }
 
-    private void proxy(ServerResponse res, ProxyRequest request, Principal caller, long started, InFlight.Place place,
-                       Finish finish) {
+    private void proxy(ServerResponse res, ProxyRequest request, String requestId, Principal caller, long started,
+                       InFlight.Place place, Finish finish) {
         Plan plan = plans.find(caller.planId()).orElse(null);
         ModelRoute route = ownKey(caller, resolve(caller, plan, request));
         if (!ledger.accepting()) {
@@ -223,7 +224,6 @@ public final class ProxyService implements HttpService {
         try (Admission.Ticket ticket = admission.admit(new Admission.Ask(caller, plan, limits.forKey(caller.keyId()),
                 userLimits, prompt, prompt + cap.worstOutputTokens(), worstCost))) {
             ticket.rateLimitHeaders().forEach(res::header);
-            String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
             res.header("x-request-id", requestId);
             Wire wire = Wire.of(request, route);
             Exchange exchange = new Exchange(requestId, caller, route, wire, request, PromptText.hash(request),
@@ -245,13 +245,17 @@ public final class ProxyService implements HttpService {
         try {
             Wire wire = exchange.wire;
             call = upstream.post(exchange.route.provider(), wire.upstreamPath(request), wire == Wire.DIRECT
-                    ? upstreamBody(request, exchange.route) : bytes(wire.translatedBody(request, exchange.route)));
+                    ? upstreamBody(request, exchange.route) : bytes(wire.translatedBody(request, exchange.route)),
+                    exchange.running::attach);
         } catch (UpstreamClient.Unreachable e) {
             exchange.record(0, exchange.meter.reportedOnly());
             throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
                     : ApiError.badGateway("upstream_unreachable", e.getMessage());
+        } catch (UpstreamClient.Cancelled e) {
+            // The upstream has the prompt and may bill it: ledgered as estimated, with nothing generated.
+            exchange.record(0, exchange.meter.usage(tokens));
+            throw cancelled();
         }
-        exchange.running.attach(call);
         try (call) {
             HttpClientResponse reply = call.response();
             int status = reply.status().code();

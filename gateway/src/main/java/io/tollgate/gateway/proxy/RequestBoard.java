@@ -5,7 +5,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.tollgate.gateway.http.ApiError;
 
 /**
  * Seed 002's request status and cancel: the calls this instance is serving, and the outcome of the
@@ -21,14 +28,14 @@ public final class RequestBoard {
                          Long costMicros) {
     }
 
-    /** A call in flight; {@code call} is set once the upstream answered. */
+    /** A call in flight; {@code cancel} stops its upstream call once one is under way. */
     static final class Running {
         final String requestId;
         final long userId;
         final String model;
         final boolean stream;
         final Instant startedAt = Instant.now();
-        private UpstreamClient.Call call;
+        private Runnable cancel;
         private boolean cancelled;
 
         Running(String requestId, long userId, String model, boolean stream) {
@@ -38,23 +45,43 @@ public final class RequestBoard {
             this.stream = stream;
         }
 
-        synchronized void attach(UpstreamClient.Call c) {
-            call = c;
+        /** The upstream call's cancel, handed over before the request goes out (a cancel already asked runs now). */
+        synchronized void attach(Runnable upstreamCancel) {
+            cancel = upstreamCancel;
             if (cancelled) {
-                c.cancel();
+                upstreamCancel.run();
             }
         }
 
         synchronized void cancel() {
             cancelled = true;
-            if (call != null) {
-                call.cancel();
+            if (cancel != null) {
+                cancel.run();
             }
         }
 
         synchronized boolean cancelled() {
             return cancelled;
         }
+    }
+
+    /** A request id: the gateway's own ({@code req_} and 32 hex digits) or the one a client sent. */
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final HeaderName X_REQUEST_ID = HeaderNames.create("X-Request-Id");
+
+    /**
+     * The client's {@code X-Request-Id} if it sent one, so that it can cancel a call before any reply
+     * (a non-streamed one answers only when done); otherwise a new id.
+     */
+    static String idFor(ServerRequest req) {
+        Optional<String> asked = req.headers().first(X_REQUEST_ID);
+        if (asked.isEmpty()) {
+            return "req_" + UUID.randomUUID().toString().replace("-", "");
+        }
+        if (!ID.matcher(asked.get()).matches()) {
+            throw ApiError.badRequest("invalid_request_id", "X-Request-Id must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+        }
+        return asked.get();
     }
 
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -65,9 +92,12 @@ public final class RequestBoard {
         }
     });
 
+    /** Tracks a call; two in flight cannot share an id (a client's own id is reusable once its call ended). */
     Running start(String requestId, long userId, String model, boolean stream) {
         Running r = new Running(requestId, userId, model, stream);
-        running.put(requestId, r);
+        if (running.putIfAbsent(requestId, r) != null) {
+            throw ApiError.conflict("request_id_in_use", "a call with request id " + requestId + " is in flight");
+        }
         return r;
     }
 

@@ -77,7 +77,7 @@ public final class RequestsService implements HttpService {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT user_id, model, streamed, occurred_at, latency_ms, "
                     + "upstream_status, prompt_tokens, completion_tokens, cost_micros FROM rm_usage_event "
-                    + "WHERE request_id = ? AND (? OR user_id = ?)")) {
+                    + "WHERE request_id = ? AND (? OR user_id = ?) ORDER BY occurred_at DESC LIMIT 1")) {
                 q.setString(1, id);
                 q.setBoolean(2, caller.isAdmin());
                 q.setLong(3, caller.userId());
@@ -96,7 +96,7 @@ public final class RequestsService implements HttpService {
 
     private static String requestId(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
-        if (!id.matches("req_[0-9a-f]{32}")) {
+        if (!RequestBoard.ID.matcher(id).matches()) {
             throw ApiError.notFound("no request " + id.substring(0, Math.min(id.length(), 64)));
         }
         return id;

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,12 +42,18 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    /** The call was cancelled (seed 002's cancel) before the upstream answered. */
+    public static final class Cancelled extends RuntimeException {
+        Cancelled(Throwable cause) {
+            super("cancelled before the upstream answered", cause);
+        }
+    }
+
     /** A reply being read. Close it when done: its connection goes back to the pool once read to the end. */
     public static final class Call implements AutoCloseable {
         private final HttpClientResponse response;
         private final UpstreamDeadlines.Watch watch;
         private final UpstreamDeadlines deadlines;
-        private volatile boolean cancelled;
 
         private Call(HttpClientResponse response, UpstreamDeadlines.Watch watch, UpstreamDeadlines deadlines) {
             this.response = response;
@@ -68,14 +75,9 @@ public final class UpstreamClient implements AutoCloseable {
             return watch.fired();
         }
 
-        /** Stops the call from another thread: the relay's next read fails and it ends. */
-        public void cancel() {
-            cancelled = true;
-            watch.cut();
-        }
-
+        /** Whether it was cancelled: then a failed read means that, not a broken upstream. */
         public boolean cancelled() {
-            return cancelled;
+            return watch.cancelled();
         }
 
         @Override
@@ -110,17 +112,22 @@ public final class UpstreamClient implements AutoCloseable {
         this.deadlines = new UpstreamDeadlines(timeout, connections::evictIdle);
     }
 
-    /** POSTs a JSON body to {@code base_url + path}. */
-    public Call post(Provider provider, String path, byte[] body) {
+    /**
+     * POSTs a JSON body to {@code base_url + path}.
+     *
+     * @param cancelWith is handed, before the request goes out, what stops the call from another thread
+     *     at any point, waiting for the reply included; a reply being read then fails on its next read
+     */
+    public Call post(Provider provider, String path, byte[] body, Consumer<Runnable> cancelWith) {
         String url = provider.baseUrl() + path;
-        return send(provider, url, connection -> authorized(client.post(url), provider).connection(connection)
+        return send(provider, url, cancelWith, connection -> authorized(client.post(url), provider).connection(connection)
                 .header(HeaderValues.CONTENT_TYPE_JSON).submit(body));
     }
 
     /** Ids from {@code GET {base_url}/models} (OpenAI and Anthropic both answer {@code {"data":[{"id"}]}}). */
     public List<String> listModels(Provider provider) {
         String url = provider.baseUrl() + "/models";
-        try (Call call = send(provider, url, connection -> authorized(client.get(url), provider).connection(connection)
+        try (Call call = send(provider, url, cancel -> { }, connection -> authorized(client.get(url), provider).connection(connection)
                 .request())) {
             HttpClientResponse res = call.response();
             if (res.status().code() != 200) {
@@ -153,7 +160,8 @@ public final class UpstreamClient implements AutoCloseable {
      * Sends on a pooled connection. One that served an earlier call may have been closed by the
      * upstream meanwhile; if it fails before any reply, the request is sent once more on a new one.
      */
-    private Call send(Provider provider, String url, Function<ClientConnection, HttpClientResponse> request) {
+    private Call send(Provider provider, String url, Consumer<Runnable> cancelWith,
+                      Function<ClientConnection, HttpClientResponse> request) {
         ClientUri uri = ClientUri.create(URI.create(url));
         for (int attempt = 0; ; attempt++) {
             UpstreamConnections.Pooled pooled;
@@ -164,10 +172,14 @@ public final class UpstreamClient implements AutoCloseable {
             }
             UpstreamDeadlines.Watch watch = deadlines.watch(pooled.connection());
             try {
+                cancelWith.accept(watch::cancel);
                 return new Call(request.apply(pooled.connection()), watch, deadlines);
             } catch (RuntimeException e) {
                 deadlines.forget(watch);
                 pooled.connection().closeResource();
+                if (watch.cancelled()) {
+                    throw new Cancelled(e);
+                }
                 if (watch.fired()) {
                     throw new Unreachable("provider " + provider.name() + " did not answer in time", e, true);
                 }

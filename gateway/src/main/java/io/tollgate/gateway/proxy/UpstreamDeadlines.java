@@ -18,6 +18,7 @@ final class UpstreamDeadlines implements AutoCloseable {
         private final ClientConnection connection;
         private volatile long lastProgress = System.nanoTime();
         private volatile boolean fired;
+        private volatile boolean cancelled;
 
         private Watch(ClientConnection connection) {
             this.connection = connection;
@@ -34,8 +35,13 @@ final class UpstreamDeadlines implements AutoCloseable {
         }
 
         /** Ends the call now, as if the upstream had broken off (a client's cancel). */
-        void cut() {
+        void cancel() {
+            cancelled = true;
             connection.closeResource();
+        }
+
+        boolean cancelled() {
+            return cancelled;
         }
     }
 
