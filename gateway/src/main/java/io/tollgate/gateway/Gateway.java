@@ -206,6 +206,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/v1/models", models)
                     .register("/v1/users/provider-keys", providerKeys)
                     .register("/api/user/provider-keys", providerKeys)
+                    .register("/v1/users/tokens", keys.seed002Tokens())
                     .register("/v1/users", auth.seed002())
                     .register("/v1/sessions", sessionsService)
                     .register("/v1/requests", requests)

@@ -29,7 +29,7 @@ final class FuzzDrill {
             new String[] {"POST", "/api/auth/token"}, new String[] {"POST", "/api/auth/register"},
             new String[] {"POST", "/v1/users/login"}, new String[] {"PUT", "/api/account"},
             new String[] {"POST", "/api/admin/invites"}, new String[] {"POST", "/api/users/2/password"},
-            new String[] {"POST", "/v1/generate"},
+            new String[] {"POST", "/v1/generate"}, new String[] {"POST", "/v1/users/tokens"},
             new String[] {"PUT", "/v1/sessions/00000000-0000-0000-0000-000000000001"});
     /** Endpoints that read query parameters. */
     private static final List<String> READS = List.of("/api/admin/usage-events?limit=%s&cursor=%s",

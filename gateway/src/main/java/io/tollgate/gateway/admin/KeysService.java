@@ -1,8 +1,11 @@
 package io.tollgate.gateway.admin;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +38,8 @@ public final class KeysService implements HttpService {
     private static final Set<String> UPDATE_FIELDS = union(Set.of("action", "name", "cost_centre", "project", "agent",
             "expires_at", "grace_period_seconds", "key_ids"), KeyInput.POLICY_FIELDS);
     private static final long MAX_GRACE_SECONDS = 30L * 86_400;
+    private static final Set<String> TOKEN_FIELDS = Set.of("name", "scopes", "expires_days");
+    private static final long MAX_TOKEN_DAYS = 3_650;
 
     private final Guard guard;
     private final Json json;
@@ -88,6 +93,46 @@ public final class KeysService implements HttpService {
             throw ApiError.forbidden("admin_required", "only administrators list other users' keys");
         }
         Json.send(res, 200, directory.keysOf(owner).stream().map(KeyInput::view).toList());
+    }
+
+    /**
+     * Seed 002's {@code /v1/users/tokens}: the caller's own keys by another name. A {@code read} token may
+     * only read; a {@code write} token may also change things and call models, with the creating key's
+     * model scopes. A token keeps the creating key's cost attribution and limits, so it is no way around them.
+     */
+    public HttpService seed002Tokens() {
+        return rules -> rules.get("/", this::list)
+                .post("/", this::createToken)
+                .delete("/{id}", this::revoke);
+    }
+
+    private void createToken(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.caller(req);
+        KeyInput in = new KeyInput(json.readObject(req), TOKEN_FIELDS);
+        Set<String> asked = Scopes.parse(in.node("scopes"));
+        if (!caller.isAdmin() && !asked.stream().allMatch(s -> s.equals(Scopes.READ) || s.equals(Scopes.WRITE)
+                || caller.hasScope(s))) {
+            throw ApiError.forbidden("scope_escalation", "a token cannot have scopes its creator's key does not have");
+        }
+        Set<String> scopes = new LinkedHashSet<>(asked);
+        if (scopes.contains(Scopes.WRITE)) {
+            caller.scopes().stream().filter(s -> s.equals(Scopes.INVOKE) || s.startsWith("model:")).forEach(scopes::add);
+        }
+        Long days = in.count("expires_days", 1);
+        if (days != null && days > MAX_TOKEN_DAYS) {
+            throw ApiError.badRequest("invalid_field", "expires_days must be at most " + MAX_TOKEN_DAYS);
+        }
+        Instant expires = days == null ? null : Instant.now().plus(Duration.ofDays(days));
+        if (caller.expiresAt() != null && (expires == null || expires.isAfter(caller.expiresAt()))) {
+            expires = caller.expiresAt();
+        }
+        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes, caller.environment(),
+                caller.costCentre(), caller.project(), caller.agent(), expires, caller.policy());
+        UserDirectory.IssuedKey issued = directory.issueKey(caller.userId(), caller.userId(), spec);
+        Map<String, Object> out = KeyInput.view(issued.key());
+        out.put("key", issued.secret());
+        out.put("token", issued.secret());
+        Json.send(res, 201, out);
     }
 
     /** Seed 004's {@code GET /api/admin/users/:id/keys}: a user's keys, for administrators (never a secret). */

@@ -2,6 +2,7 @@ package io.tollgate.gateway.auth;
 
 import java.util.Optional;
 
+import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.tollgate.gateway.http.ApiError;
 
@@ -20,7 +21,13 @@ public final class Guard {
 
     public Principal caller(ServerRequest req) {
         Optional<String> session = Sessions.presented(req.headers());
-        return session.isPresent() ? sessions.authenticate(session.get()) : authenticator.authenticate(req);
+        Principal p = session.isPresent() ? sessions.authenticate(session.get()) : authenticator.authenticate(req);
+        Method method = req.prologue().method();
+        if (p.readOnly() && !method.equals(Method.GET) && !method.equals(Method.HEAD)) {
+            throw ApiError.forbidden("read_only_token", "this token has the read scope only: it may not "
+                    + method.text() + "; create one with write (POST /v1/users/tokens)");
+        }
+        return p;
     }
 
     public Principal admin(ServerRequest req) {

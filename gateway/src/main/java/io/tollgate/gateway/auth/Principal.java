@@ -19,6 +19,11 @@ public record Principal(long keyId, long userId, String role, Set<String> scopes
         return scopes.contains(scope);
     }
 
+    /** Seed 002's read-only token: {@code read} without {@code write}. */
+    public boolean readOnly() {
+        return scopes.contains(Scopes.READ) && !scopes.contains(Scopes.WRITE);
+    }
+
     /** Seed 000: {@code model:any} or {@code model:<name>} lets a key use a model. */
     public boolean mayUseModel(String model) {
         return scopes.contains("model:any") || scopes.contains("model:" + model);

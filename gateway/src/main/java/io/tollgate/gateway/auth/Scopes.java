@@ -8,12 +8,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.tollgate.gateway.http.ApiError;
 
-/** Seed 000's scopes: {@code completion:invoke}, {@code model:write}, {@code model:any}, {@code model:<name>}. */
+/**
+ * Seed 000's scopes: {@code completion:invoke}, {@code model:write}, {@code model:any}, {@code model:<name>};
+ * and seed 002's token scopes {@code read} and {@code write}: a key with {@code read} but not {@code write}
+ * may only read ({@link Guard} refuses it anything but GET).
+ */
 public final class Scopes {
     public static final String INVOKE = "completion:invoke";
     public static final String MODEL_WRITE = "model:write";
     public static final String MODEL_ANY = "model:any";
-    public static final Set<String> ALL = Set.of(INVOKE, MODEL_WRITE, MODEL_ANY);
+    public static final String READ = "read";
+    public static final String WRITE = "write";
+    public static final Set<String> ALL = Set.of(INVOKE, MODEL_WRITE, MODEL_ANY, READ, WRITE);
     private static final Pattern MODEL_SCOPE = Pattern.compile("model:[A-Za-z0-9._:/@-]{1,128}");
 
     private Scopes() {
@@ -51,7 +57,7 @@ public final class Scopes {
         }
         if (!ALL.contains(scope) && !MODEL_SCOPE.matcher(scope).matches()) {
             throw ApiError.badRequest("invalid_scopes", "unknown scope '" + scope + "'; valid: " + INVOKE + ", "
-                    + MODEL_WRITE + ", " + MODEL_ANY + ", model:<name>");
+                    + MODEL_WRITE + ", " + MODEL_ANY + ", model:<name>, " + READ + ", " + WRITE);
         }
         out.add(scope);
     }
