@@ -75,61 +75,166 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().port(newPort).build();
     }
 
     public GatewayConfig withDatabase(PostgresSettings db) {
-        return new GatewayConfig(host, port, db, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().database(db).build();
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, dir, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().ledgerSpool(dir).build();
     }
 
     /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
     public GatewayConfig withKafka(String bootstrap, String topic) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, bootstrap, topic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().kafkaBootstrap(bootstrap).kafkaTopic(topic).build();
     }
 
     /** Local runs own their database, so they migrate it themselves. */
     public GatewayConfig withAutoMigrate() {
-        return new GatewayConfig(host, port, database, true, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().autoMigrate(true).build();
     }
 
     public GatewayConfig withUpstreamTimeout(Duration timeout) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, timeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().upstreamTimeout(timeout).build();
     }
 
     public GatewayConfig withUpstreamConcurrency(int limit) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, limit, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().upstreamConcurrency(limit).build();
     }
 
     /** Bytes of request and reply bodies the calls in flight may hold at once (503 beyond). */
     public GatewayConfig withMemoryBudget(long bytes) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, bytes,
-                ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, trustedProxies);
+        return toBuilder().memoryBudget(bytes).build();
     }
 
     /** Comma-separated CIDRs of the load balancers whose {@code X-Forwarded-For} is believed. */
     public GatewayConfig withTrustedProxies(String cidrs) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, login, cidrs);
+        return toBuilder().trustedProxies(cidrs).build();
     }
 
     public GatewayConfig withLogin(LoginSettings settings) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey, bootstrapAdminKey, settings, trustedProxies);
+        return toBuilder().login(settings).build();
     }
 
     public GatewayConfig withSecrets(String newMasterKey, String newBootstrapAdminKey) {
-        return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency, memoryBudget, ledgerBatch,
-                ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, newMasterKey, newBootstrapAdminKey, login, trustedProxies);
+        return toBuilder().masterKey(newMasterKey).bootstrapAdminKey(newBootstrapAdminKey).build();
+    }
+
+    /** A copy to change a few settings of (one place to add a setting, not one per with-method). */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static final class Builder {
+        private String host;
+        private int port;
+        private PostgresSettings database;
+        private boolean autoMigrate;
+        private int maxBodyBytes;
+        private Duration upstreamTimeout;
+        private int upstreamConcurrency;
+        private long memoryBudget;
+        private int ledgerBatch;
+        private Duration ledgerRetry;
+        private Path ledgerSpool;
+        private String kafkaBootstrap;
+        private String kafkaTopic;
+        private String masterKey;
+        private String bootstrapAdminKey;
+        private LoginSettings login;
+        private String trustedProxies;
+
+        private Builder(GatewayConfig c) {
+            host = c.host;
+            port = c.port;
+            database = c.database;
+            autoMigrate = c.autoMigrate;
+            maxBodyBytes = c.maxBodyBytes;
+            upstreamTimeout = c.upstreamTimeout;
+            upstreamConcurrency = c.upstreamConcurrency;
+            memoryBudget = c.memoryBudget;
+            ledgerBatch = c.ledgerBatch;
+            ledgerRetry = c.ledgerRetry;
+            ledgerSpool = c.ledgerSpool;
+            kafkaBootstrap = c.kafkaBootstrap;
+            kafkaTopic = c.kafkaTopic;
+            masterKey = c.masterKey;
+            bootstrapAdminKey = c.bootstrapAdminKey;
+            login = c.login;
+            trustedProxies = c.trustedProxies;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder database(PostgresSettings value) {
+            database = value;
+            return this;
+        }
+
+        public Builder autoMigrate(boolean value) {
+            autoMigrate = value;
+            return this;
+        }
+
+        public Builder upstreamTimeout(Duration value) {
+            upstreamTimeout = value;
+            return this;
+        }
+
+        public Builder upstreamConcurrency(int value) {
+            upstreamConcurrency = value;
+            return this;
+        }
+
+        public Builder memoryBudget(long value) {
+            memoryBudget = value;
+            return this;
+        }
+
+        public Builder ledgerSpool(Path value) {
+            ledgerSpool = value;
+            return this;
+        }
+
+        public Builder kafkaBootstrap(String value) {
+            kafkaBootstrap = value;
+            return this;
+        }
+
+        public Builder kafkaTopic(String value) {
+            kafkaTopic = value;
+            return this;
+        }
+
+        public Builder masterKey(String value) {
+            masterKey = value;
+            return this;
+        }
+
+        public Builder bootstrapAdminKey(String value) {
+            bootstrapAdminKey = value;
+            return this;
+        }
+
+        public Builder login(LoginSettings value) {
+            login = value;
+            return this;
+        }
+
+        public Builder trustedProxies(String value) {
+            trustedProxies = value;
+            return this;
+        }
+
+        public GatewayConfig build() {
+            return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
+                    memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
+                    bootstrapAdminKey, login, trustedProxies);
+        }
     }
 }
