@@ -255,4 +255,21 @@ class LoginAndSessionsTest extends GatewayTest {
         newUser("neighbour@example.com");
         login("neighbour@example.com", PASSWORD);
     }
+
+    @Test
+    void lockingAUsersEmailIsAuditedOnceAndAStrangersIsNotKept() {
+        long user = newUser("audited.lock@example.com");
+        long before = TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'LoginLockedOut'");
+        for (String email : new String[] {"audited.lock@example.com", "stranger.lock@example.com"}) {
+            for (int i = 0; i < 12; i++) {
+                api.post("/api/auth/login", null, "{\"email\":\"" + email + "\",\"password\":\"wrong " + i + "\"}");
+            }
+        }
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = "
+                + "'LoginLockedOut' AND payload->>'user_id' = '" + user + "' AND (payload->>'failures')::int = 10"),
+                "one event for the user's lock, none for the refused attempts after it");
+        assertEquals(before + 1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'LoginLockedOut'"),
+                "nothing for an email that names no user");
+        assertEquals(0, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE payload::text LIKE '%stranger.lock%'"));
+    }
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.tollgate.gateway.Db;
@@ -17,6 +18,7 @@ import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.identity.UserDirectory.User;
+import io.tollgate.ledger.events.LoginLockedOut;
 import io.tollgate.ledger.events.PasswordChanged;
 import io.tollgate.ledger.events.SessionClosed;
 import io.tollgate.ledger.events.SessionOpened;
@@ -91,7 +93,10 @@ public final class Logins {
         });
     }
 
-    /** Counts a failure in the current window (a new window once the last one is over), locking at the limit. */
+    /**
+     * Counts a failure in the current window (a new window once the last one is over), locking at the
+     * limit; the failure that locks a user's email is audited ({@code LoginLockedOut}) in the same transaction.
+     */
     private void recordFailure(String email) {
         Instant now = clock.instant();
         db.tx(c -> {
@@ -100,7 +105,7 @@ public final class Logins {
                     + "failures = CASE WHEN login_failures.first_at > ? THEN login_failures.failures + 1 ELSE 1 END, "
                     + "first_at = CASE WHEN login_failures.first_at > ? THEN login_failures.first_at ELSE EXCLUDED.first_at END, "
                     + "locked_until = CASE WHEN login_failures.first_at > ? AND login_failures.failures + 1 >= ? "
-                    + "THEN CAST(? AS timestamptz) ELSE NULL END")) {
+                    + "THEN CAST(? AS timestamptz) ELSE NULL END RETURNING failures, locked_until")) {
                 Timestamp windowStart = Timestamp.from(now.minus(FAILURE_WINDOW));
                 q.setString(1, email);
                 q.setTimestamp(2, Timestamp.from(now));
@@ -109,9 +114,28 @@ public final class Logins {
                 q.setTimestamp(5, windowStart);
                 q.setInt(6, MAX_FAILURES);
                 q.setTimestamp(7, Timestamp.from(now.plus(FAILURE_WINDOW)));
-                return q.executeUpdate();
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == MAX_FAILURES && rs.getTimestamp(2) != null) {
+                        Optional<Long> user = userIdOf(c, email);
+                        if (user.isPresent()) {
+                            events.append(c, List.of(NewEvent.of(new LoginLockedOut(user.get(), MAX_FAILURES,
+                                    rs.getTimestamp(2).toInstant()))));
+                        }
+                    }
+                }
+                return null;
             }
         });
+    }
+
+    private static Optional<Long> userIdOf(Connection c, String email) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM users WHERE email = ?")) {
+            q.setString(1, email);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
     }
 
     private void forgetFailures(String email) {

@@ -25,7 +25,8 @@ public final class EventCodec {
             Map.entry("KeyUpdated", 1), Map.entry("KeyRotated", 1), Map.entry("LimitsSet", 1),
             Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
             Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1),
-            Map.entry("UserUpdated", 1), Map.entry("SessionOpened", 1), Map.entry("SessionClosed", 1));
+            Map.entry("UserUpdated", 1), Map.entry("SessionOpened", 1), Map.entry("SessionClosed", 1),
+            Map.entry("LoginLockedOut", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -55,6 +56,7 @@ public final class EventCodec {
             case ProviderKeyRemoved e -> "ProviderKeyRemoved";
             case UserUpdated e -> "UserUpdated";
             case SessionOpened e -> "SessionOpened";
+            case LoginLockedOut e -> "LoginLockedOut";
             case SessionClosed e -> "SessionClosed";
         };
     }
@@ -126,6 +128,7 @@ public final class EventCodec {
             case "ProviderKeyRemoved" -> ProviderKeyRemoved.class;
             case "UserUpdated" -> UserUpdated.class;
             case "SessionOpened" -> SessionOpened.class;
+            case "LoginLockedOut" -> LoginLockedOut.class;
             case "SessionClosed" -> SessionClosed.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };

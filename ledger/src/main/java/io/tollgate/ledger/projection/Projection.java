@@ -13,6 +13,7 @@ import io.tollgate.ledger.events.KeyRevoked;
 import io.tollgate.ledger.events.KeyRotated;
 import io.tollgate.ledger.events.KeyUpdated;
 import io.tollgate.ledger.events.LimitsSet;
+import io.tollgate.ledger.events.LoginLockedOut;
 import io.tollgate.ledger.events.PasswordChanged;
 import io.tollgate.ledger.events.PlanAssigned;
 import io.tollgate.ledger.events.LedgerEvent;
@@ -108,6 +109,8 @@ public final class Projection {
             case SessionOpened o -> audit(state, recorded, o.userId(), "auth.login", "user", Long.toString(o.userId()),
                     "method=" + o.method());
             case SessionClosed o -> audit(state, recorded, o.userId(), "auth.logout", "user", Long.toString(o.userId()), "");
+            case LoginLockedOut o -> audit(state, recorded, o.userId(), "auth.locked_out", "user", Long.toString(o.userId()),
+                    "failures=" + o.failures() + " until=" + o.until());
         }
         state.lastSeq = Math.max(state.lastSeq, recorded.seq());
         return state;

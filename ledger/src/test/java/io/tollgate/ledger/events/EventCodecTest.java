@@ -34,7 +34,8 @@ class EventCodecTest {
                 new ProviderKeyRemoved(7, 3, 7),
                 new UserUpdated(7, java.util.Map.of("disabled", "true"), 1),
                 new SessionOpened(7, "password"),
-                new SessionClosed(7));
+                new SessionClosed(7),
+                new LoginLockedOut(7, 10, java.time.Instant.parse("2026-12-02T05:00:00Z")));
     }
 
     @Test

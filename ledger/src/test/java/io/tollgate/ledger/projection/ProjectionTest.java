@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.events.KeyRevoked;
+import io.tollgate.ledger.events.LoginLockedOut;
 import io.tollgate.ledger.events.LedgerEvent;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
@@ -139,6 +140,18 @@ class ProjectionTest {
         assertEquals("70", entry.targetId());
         assertEquals(1L, entry.actorUserId());
         assertTrue(entry.details().contains("leaked"));
+    }
+
+    @Test
+    void aLockedOutLoginIsAuditedAgainstItsUser() {
+        ReadModels s = new ReadModels();
+        RecordedEvent locked = at(T0, new LoginLockedOut(7, 10, T0.plus(Duration.ofMinutes(15))));
+        projection.apply(s, locked);
+        var entry = s.audit.get(locked.seq());
+        assertEquals("auth.locked_out", entry.action());
+        assertEquals("7", entry.targetId());
+        assertEquals(7L, entry.actorUserId());
+        assertTrue(entry.details().contains("failures=10"), entry.details());
     }
 
     private List<RecordedEvent> mixedUsageOfFiveAccounts(Random random) {
