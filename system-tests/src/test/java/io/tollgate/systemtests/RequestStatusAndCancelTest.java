@@ -111,6 +111,12 @@ class RequestStatusAndCancelTest extends GatewayTest {
         assertEquals(409, twin.status(), twin.body());
         assertEquals("request_id_in_use", twin.errorCode());
         assertEquals(before, usageCount(), "refused before any upstream call");
+        long other = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"other.ids@example.com\"}").json().get("id").asLong();
+        Api.Reply othersCall = api.send(api.builder("/v1/chat/completions", api.newKey(other, "completion:invoke,model:any"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "busy-id")
+                .POST(HttpRequest.BodyPublishers.ofString(Catalog.chatBody("chat", "hi", false))).build());
+        assertEquals(200, othersCall.status(), "another user's ids are their own");
+        assertEquals("running", api.get("/v1/requests/busy-id/status", key).json().get("status").asText());
         assertEquals(200, api.post("/v1/requests/busy-id/cancel", key, "").status());
         assertEquals(409, first.get(10, TimeUnit.SECONDS).statusCode());
 

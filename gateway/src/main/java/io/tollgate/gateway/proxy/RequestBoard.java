@@ -3,6 +3,7 @@ package io.tollgate.gateway.proxy;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -63,6 +64,11 @@ public final class RequestBoard {
         synchronized boolean cancelled() {
             return cancelled;
         }
+
+        Status status() {
+            return new Status(requestId, userId, model, stream, cancelled() ? "cancelling" : "running", startedAt, null,
+                    null, null, null, null);
+        }
     }
 
     /** A request id: the gateway's own ({@code req_} and 32 hex digits) or the one a client sent. */
@@ -92,49 +98,56 @@ public final class RequestBoard {
         }
     });
 
-    /** Tracks a call; two in flight cannot share an id (a client's own id is reusable once its call ended). */
+    /**
+     * Calls are kept by owner and id: a client's own id names a call of its own, so two users' ids never
+     * collide, and one user's call cannot share an id with another of theirs in flight (it may once that ended).
+     */
+    private static String key(long userId, String requestId) {
+        return userId + "/" + requestId;
+    }
+
     Running start(String requestId, long userId, String model, boolean stream) {
         Running r = new Running(requestId, userId, model, stream);
-        if (running.putIfAbsent(requestId, r) != null) {
-            throw ApiError.conflict("request_id_in_use", "a call with request id " + requestId + " is in flight");
+        if (running.putIfAbsent(key(userId, requestId), r) != null) {
+            throw ApiError.conflict("request_id_in_use", "a call of yours with request id " + requestId + " is in flight");
         }
         return r;
     }
 
     void finish(Running r, int upstreamStatus, long promptTokens, long completionTokens, long costMicros, long latencyMs) {
-        running.remove(r.requestId);
+        running.remove(key(r.userId, r.requestId));
         String state = r.cancelled() ? "cancelled" : upstreamStatus == 200 ? "completed" : "failed";
-        recent.put(r.requestId, new Status(r.requestId, r.userId, r.model, r.stream, state, r.startedAt, latencyMs,
-                upstreamStatus, promptTokens, completionTokens, costMicros));
+        recent.put(key(r.userId, r.requestId), new Status(r.requestId, r.userId, r.model, r.stream, state, r.startedAt,
+                latencyMs, upstreamStatus, promptTokens, completionTokens, costMicros));
     }
 
     /** A call that ended before it was ledgered (refused before any upstream call): forget it. */
     void forget(Running r) {
-        running.remove(r.requestId);
+        running.remove(key(r.userId, r.requestId));
     }
 
     /** The request if this instance serves it or finished it recently, and {@code userId} owns it. */
     public Optional<Status> status(String requestId, long userId) {
-        return statusForAnyone(requestId).filter(s -> s.userId() == userId);
+        Running r = running.get(key(userId, requestId));
+        return r != null ? Optional.of(r.status()) : Optional.ofNullable(recent.get(key(userId, requestId)));
     }
 
-    /** As {@link #status}, whoever owns it (for administrators). */
+    /** As {@link #status}, whoever owns it (for administrators; the latest if several users used the id). */
     public Optional<Status> statusForAnyone(String requestId) {
-        Running r = running.get(requestId);
-        if (r != null) {
-            return Optional.of(new Status(r.requestId, r.userId, r.model, r.stream,
-                    r.cancelled() ? "cancelling" : "running", r.startedAt, null, null, null, null, null));
+        Optional<Running> r = running.values().stream().filter(x -> x.requestId.equals(requestId)).findFirst();
+        if (r.isPresent()) {
+            return Optional.of(r.get().status());
         }
-        return Optional.ofNullable(recent.get(requestId));
+        synchronized (recent) {
+            return recent.values().stream().filter(x -> x.requestId().equals(requestId)).reduce((a, b) -> b);
+        }
     }
 
     /** Cancels a call this instance serves; false when it serves none by that id (for that user, if given). */
     public boolean cancel(String requestId, Long userId) {
-        Running r = running.get(requestId);
-        if (r == null || userId != null && r.userId != userId) {
-            return false;
-        }
-        r.cancel();
-        return true;
+        List<Running> matching = userId != null ? Optional.ofNullable(running.get(key(userId, requestId))).stream().toList()
+                : running.values().stream().filter(x -> x.requestId.equals(requestId)).toList();
+        matching.forEach(Running::cancel);
+        return !matching.isEmpty();
     }
 }
