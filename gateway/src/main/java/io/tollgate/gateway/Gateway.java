@@ -62,7 +62,7 @@ import io.tollgate.gateway.reports.StatsService;
 import io.tollgate.gateway.reports.UsageEventsService;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.gateway.providers.UserProviderKeys;
-import io.tollgate.gateway.proxy.CancelSignals;
+import io.tollgate.gateway.proxy.PeerSignals;
 import io.tollgate.gateway.proxy.ProxyService;
 import io.tollgate.gateway.proxy.RequestBoard;
 import io.tollgate.gateway.proxy.RequestsService;
@@ -87,12 +87,12 @@ public final class Gateway implements AutoCloseable {
     private final LedgerRelay relay;
     private final LedgerFollower follower;
     private final UpstreamClient upstream;
-    private final CancelSignals cancels;
+    private final PeerSignals signals;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
-                    LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, CancelSignals cancels) {
-        this.cancels = cancels;
+                    LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals) {
+        this.signals = signals;
         this.upstream = upstream;
         this.follower = follower;
         this.relay = relay;
@@ -165,12 +165,12 @@ public final class Gateway implements AutoCloseable {
             KeysService keys = new KeysService(guard, json, directory, false);
             Conversations conversations = new Conversations(db);
             RequestBoard board = new RequestBoard();
-            CancelSignals cancels = new CancelSignals(dataSource, board);
+            PeerSignals signals = new PeerSignals(dataSource, board);
             // One instance per service; the seeds' paths register the same one again.
             ProvidersService providers = new ProvidersService(guard, json, registry, upstream);
             ProviderKeysService providerKeys = new ProviderKeysService(guard, json, registry, userKeys);
             ConversationsService sessionsService = new ConversationsService(guard, json, conversations);
-            RequestsService requests = new RequestsService(guard, db, board, cancels);
+            RequestsService requests = new RequestsService(guard, db, board, signals);
             InFlight inFlight = new InFlight(config.upstreamConcurrency(), config.memoryBudget());
             Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
@@ -234,7 +234,7 @@ public final class Gateway implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream, cancels);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream, signals);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -294,7 +294,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
-        cancels.close();
+        signals.close();
         upstream.close();
         follower.close();
         if (relay != null) {

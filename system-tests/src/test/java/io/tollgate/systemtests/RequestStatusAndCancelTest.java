@@ -171,14 +171,22 @@ class RequestStatusAndCancelTest extends GatewayTest {
     }
 
     @Test
-    void aCancelSentToAnotherInstanceReachesTheOneServingTheCall() throws Exception {
+    void aStatusAskOrACancelSentToAnotherInstanceReachesTheOneServingTheCall() throws Exception {
         PostgresSettings db = TestStack.freshDatabase();
         try (Gateway a = Gateway.start(TestStack.config(db)); Gateway b = Gateway.start(TestStack.config(db))) {
             Api apiA = new Api(a.port());
             Catalog.register(apiA);
             String k = apiA.newKey(null, "completion:invoke,model:any");
             Stalled s = startStalledStream(a.port(), k);
-            Api.Reply viaB = new Api(b.port()).post("/v1/requests/" + s.requestId() + "/cancel", k, "");
+            Api apiB = new Api(b.port());
+            Api.Reply statusViaB = apiB.get("/v1/requests/" + s.requestId() + "/status", k);
+            assertEquals(200, statusViaB.status(), statusViaB.body());
+            assertEquals("running", statusViaB.json().get("status").asText(), "B asked A, which serves it");
+            assertEquals("chat-stall", statusViaB.json().get("model").asText());
+            assertEquals(404, apiB.get("/v1/requests/" + s.requestId() + "/status",
+                    apiB.newKey(apiB.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"peer.eve@example.com\"}")
+                            .json().get("id").asLong(), "completion:invoke")).status(), "A answers only for the owner");
+            Api.Reply viaB = apiB.post("/v1/requests/" + s.requestId() + "/cancel", k, "");
             assertEquals(202, viaB.status(), viaB.body());
             assertEquals("cancel_requested", viaB.json().get("status").asText());
             assertTrue(rest(s).contains("request_cancelled"));

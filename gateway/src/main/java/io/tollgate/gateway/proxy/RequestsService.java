@@ -27,9 +27,9 @@ public final class RequestsService implements HttpService {
     private final Guard guard;
     private final Db db;
     private final RequestBoard board;
-    private final CancelSignals signals;
+    private final PeerSignals signals;
 
-    public RequestsService(Guard guard, Db db, RequestBoard board, CancelSignals signals) {
+    public RequestsService(Guard guard, Db db, RequestBoard board, PeerSignals signals) {
         this.guard = guard;
         this.db = db;
         this.board = board;
@@ -45,8 +45,9 @@ public final class RequestsService implements HttpService {
     private void status(ServerRequest req, ServerResponse res) {
         Principal caller = guard.caller(req);
         String id = requestId(req);
-        RequestBoard.Status s = find(id, caller).orElseThrow(() -> ApiError.notFound("no request " + id
-                + " (a call in flight is known to the gateway instance serving it)"));
+        // Not here and not ledgered yet: perhaps another instance serves it, or finished it a moment ago.
+        RequestBoard.Status s = find(id, caller).or(() -> signals.ask(id, caller.isAdmin() ? null : caller.userId()))
+                .orElseThrow(() -> ApiError.notFound("no request " + id));
         Json.send(res, 200, view(s));
     }
 
@@ -63,7 +64,7 @@ public final class RequestsService implements HttpService {
             throw ApiError.conflict("request_finished", "request " + id + " already ended: " + done.get().state());
         }
         // Perhaps another instance serves it: ask them all; the status shows the outcome.
-        signals.broadcast(id, owner);
+        signals.broadcastCancel(id, owner);
         Json.send(res, 202, Map.of("request_id", id, "status", "cancel_requested"));
     }
 
