@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,9 +20,9 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import io.tollgate.gateway.http.DatabaseException;
 
@@ -35,7 +34,7 @@ import io.tollgate.gateway.http.DatabaseException;
  */
 public final class PeerSignals implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PeerSignals.class.getName());
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule());
     private static final String CANCEL = "tollgate_cancel";
     private static final String STATUS_ASK = "tollgate_status_ask";
     private static final String STATUS_REPLY = "tollgate_status_reply";
@@ -152,36 +151,19 @@ public final class PeerSignals implements AutoCloseable {
     }
 
     private static String json(RequestBoard.Status s) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("requestId", s.requestId());
-        o.put("userId", s.userId());
-        o.put("model", s.model());
-        o.put("stream", s.stream());
-        o.put("state", s.state());
-        o.put("startedAt", s.startedAt() == null ? null : s.startedAt().toString());
-        o.put("latencyMs", s.latencyMs());
-        o.put("upstreamStatus", s.upstreamStatus());
-        o.put("promptTokens", s.promptTokens());
-        o.put("completionTokens", s.completionTokens());
-        o.put("costMicros", s.costMicros());
-        return o.toString();
+        try {
+            return MAPPER.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static RequestBoard.Status status(String json) {
         try {
-            JsonNode o = MAPPER.readTree(json);
-            return new RequestBoard.Status(o.path("requestId").asText(), o.path("userId").asLong(),
-                    o.path("model").asText(), o.path("stream").asBoolean(), o.path("state").asText(),
-                    o.path("startedAt").isTextual() ? Instant.parse(o.path("startedAt").asText()) : null,
-                    number(o, "latencyMs"), o.path("upstreamStatus").isNumber() ? o.path("upstreamStatus").asInt() : null,
-                    number(o, "promptTokens"), number(o, "completionTokens"), number(o, "costMicros"));
-        } catch (java.io.IOException | RuntimeException e) {
+            return MAPPER.readValue(json, RequestBoard.Status.class);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("an unreadable status reply from a peer: " + json, e);
         }
-    }
-
-    private static Long number(JsonNode o, String field) {
-        return o.path(field).isNumber() ? o.path(field).asLong() : null;
     }
 
     private static void sleep() {
