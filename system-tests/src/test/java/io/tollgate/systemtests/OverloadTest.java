@@ -3,6 +3,8 @@ package io.tollgate.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,9 +15,13 @@ import org.junit.jupiter.api.Test;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.tollgate.gateway.Gateway;
+import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.PostgresSettings;
 
-/** Past its bound of calls in flight the gateway refuses at once, calls no upstream, ledgers nothing. */
+/**
+ * Past its bound of calls in flight, or while the ledger lags, the gateway refuses at once, calls no
+ * upstream, ledgers nothing.
+ */
 class OverloadTest {
     @Test
     void aCallBeyondTheInFlightBoundGets503WithRetryAfterAndNoUpstreamCallOrEvent() throws Exception {
@@ -45,6 +51,40 @@ class OverloadTest {
             TestStack.await("both calls' events", 10, () -> usageEvents(ds) == 2);
             assertTrue(TestStack.usageEvents(ds).stream().allMatch(e -> e.get("upstream_status").asInt() == 200),
                     "the refused call left no event");
+        }
+    }
+
+    @Test
+    void whileTheLedgerIsMoreThanASecondBehindNewCallsGet503AndNoUpstreamCall() throws Exception {
+        PostgresSettings db = TestStack.freshDatabase();
+        try (Gateway g = Gateway.start(TestStack.config(db));
+             HikariDataSource ds = db.pool("ledger-behind-test");
+             Connection holder = ds.getConnection()) {
+            Api api = new Api(g.port());
+            Catalog.register(api);
+            String key = api.newKey(null, "completion:invoke,model:any");
+            // Hold the append lock, as a stalled disk or a long transaction would: commits queue up behind it.
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + EventStore.APPEND_LOCK + ")");
+            }
+            CompletableFuture<Api.Reply> waiting = CompletableFuture.supplyAsync(() -> api.post("/v1/chat/completions",
+                    key, Catalog.chatBody("chat", "waits for its commit", false)));
+            Thread.sleep(1_500);
+            assertTrue(!waiting.isDone(), "its reply waits for the commit");
+            long upstreamCalls = TestStack.mock().calls();
+            long started = System.nanoTime();
+            Api.Reply refused = api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "one more", false));
+            assertEquals(503, refused.status(), refused.body());
+            assertEquals("overloaded", refused.errorCode());
+            assertEquals("1", refused.header("retry-after"));
+            assertTrue((System.nanoTime() - started) / 1e6 < 500, "refused at once");
+            assertEquals(upstreamCalls, TestStack.mock().calls(), "a refused call reaches no upstream");
+
+            holder.commit();
+            assertEquals(200, waiting.get(10, TimeUnit.SECONDS).status(), "the waiting reply goes out once committed");
+            assertEquals(200, api.post("/v1/chat/completions", key, Catalog.chatBody("chat", "caught up", false)).status());
+            assertEquals(2, usageEvents(ds), "the refused call left no event");
         }
     }
 

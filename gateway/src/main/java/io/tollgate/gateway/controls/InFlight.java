@@ -1,6 +1,5 @@
 package io.tollgate.gateway.controls;
 
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,7 +41,7 @@ public final class InFlight {
 
     public Place enter() {
         if (!places.tryAcquire()) {
-            throw overloaded("Tollgate is serving its limit of " + limit + " concurrent calls; retry shortly");
+            throw ApiError.overloaded("Tollgate is serving its limit of " + limit + " concurrent calls; retry shortly");
         }
         return new Held();
     }
@@ -50,10 +49,6 @@ public final class InFlight {
     /** Bytes the calls in flight hold now. */
     public long heldBytes() {
         return heldBytes.get();
-    }
-
-    private static ApiError overloaded(String message) {
-        return new ApiError(503, "server_error", "overloaded", message, Map.of("Retry-After", "1"));
     }
 
     private final class Held implements Place {
@@ -66,7 +61,7 @@ public final class InFlight {
             do {
                 now = heldBytes.get();
                 if (now + bytes > budgetBytes) {
-                    throw overloaded("Tollgate's calls in flight hold its memory budget of " + (budgetBytes >> 20)
+                    throw ApiError.overloaded("Tollgate's calls in flight hold its memory budget of " + (budgetBytes >> 20)
                             + " MB in request and reply bodies; retry shortly");
                 }
             } while (!heldBytes.compareAndSet(now, now + bytes));

@@ -52,6 +52,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(504, "upstream_error", code, message);
     }
 
+    /** 503 {@code overloaded} with {@code Retry-After: 1}: nothing was done, and trying again soon is right. */
+    public static ApiError overloaded(String message) {
+        return new ApiError(503, "server_error", "overloaded", message, Map.of("Retry-After", "1"));
+    }
+
     public static ApiError unavailable(String code, String message) {
         return new ApiError(503, "service_unavailable", code, message);
     }

@@ -216,6 +216,10 @@ public final class ProxyService implements HttpService {
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
         }
+        if (ledger.behind()) {
+            throw ApiError.overloaded("the usage ledger is more than " + UsageLedger.MAX_BACKLOG.toMillis()
+                    + " ms behind; no upstream call was made; retry shortly");
+        }
         OutputCap cap = OutputCap.apply(caller.policy(), plan, request);
         long prompt = tokens.prompt(request);
         long worstCost = Micros.cost(prompt, cap.worstOutputTokens(), route.inputMicrosPerMillion(),

@@ -30,6 +30,8 @@ public final class UsageLedger {
             1_500, 2_000, 3_000, 4_000, 6_000, 8_000).mapToObj(us -> Duration.of(us, ChronoUnit.MICROS))
             .toArray(Duration[]::new);
 
+    static final Duration MAX_BACKLOG = Duration.ofSeconds(1);
+
     private final GroupCommitWriter writer;
     private final Counter recorded;
     private final Timer commitWait;
@@ -51,6 +53,14 @@ public final class UsageLedger {
     /** False while the ledger cannot be written: the proxy refuses to call upstream rather than call unledgered. */
     public boolean accepting() {
         return writer.healthy();
+    }
+
+    /**
+     * True while commits lag by more than {@link #MAX_BACKLOG} (a stalled disk, a held lock, a starved
+     * writer): a new call would be paid upstream and then wait behind them, so it is refused instead.
+     */
+    public boolean behind() {
+        return writer.backlog().compareTo(MAX_BACKLOG) > 0;
     }
 
     static UsageRecorded event(Call call) {

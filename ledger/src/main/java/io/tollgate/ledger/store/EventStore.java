@@ -25,7 +25,7 @@ public final class EventStore {
      * numbers are handed out in commit order. Without it a reader paging by {@code seq} (the relay)
      * could pass a gap whose transaction commits a moment later, and miss that event forever.
      */
-    private static final long APPEND_LOCK = 0x7011_6a7e_0001L;
+    public static final long APPEND_LOCK = 0x7011_6a7e_0001L;
 
     /**
      * One statement, so one round trip: the lock, then the rows in list order. The join with the

@@ -104,6 +104,17 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /** How long the oldest event not yet committed has waited (zero when none waits): the writer's backlog. */
+    public Duration backlog() {
+        long now = System.nanoTime();
+        for (Pending p : awaited) {
+            if (!p.done.isDone()) {
+                return Duration.ofNanos(Math.max(0, now - (p.deadline - answerWithinNanos)));
+            }
+        }
+        return Duration.ZERO;
+    }
+
     /** False while the last commit attempt failed: callers should refuse new upstream calls. */
     public boolean healthy() {
         return healthy;
