@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -21,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.devstack.DevKafka;
 import io.tollgate.devstack.DevPostgres;
 import io.tollgate.devstack.MockUpstream;
+import io.tollgate.devstack.ScratchDirs;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
 import io.tollgate.ledger.store.PostgresSettings;
@@ -42,14 +45,39 @@ final class TestStack {
     private static DevPostgres postgres;
     private static MockUpstream mock;
     private static DevKafka kafka;
+    /** Servers to stop at exit, before the one directory all test data lives in is deleted. */
+    private static final Deque<AutoCloseable> STOP_AT_EXIT = new ConcurrentLinkedDeque<>();
+    private static final Path ROOT = root();
 
     private TestStack() {
+    }
+
+    /** One directory per test run, so a run leaves nothing behind (each holds Postgres and Kafka data). */
+    private static Path root() {
+        try {
+            Path root = Files.createTempDirectory("tollgate-tests");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                for (AutoCloseable server; (server = STOP_AT_EXIT.pollFirst()) != null; ) {
+                    try {
+                        server.close();
+                    } catch (Exception e) {
+                        // stopping what is left; its files go next regardless
+                    }
+                }
+                if (!ScratchDirs.deleteTree(root)) {
+                    System.err.println("tests: could not delete all of " + root);
+                }
+            }));
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static synchronized DevPostgres postgres() {
         if (postgres == null) {
             postgres = DevPostgres.start(tempDir("tollgate-pg"));
-            Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
+            STOP_AT_EXIT.addFirst(postgres);
         }
         return postgres;
     }
@@ -57,7 +85,7 @@ final class TestStack {
     static synchronized MockUpstream mock() {
         if (mock == null) {
             mock = MockUpstream.start(0, UPSTREAM_KEY);
-            Runtime.getRuntime().addShutdownHook(new Thread(mock::close));
+            STOP_AT_EXIT.addFirst(mock);
         }
         return mock;
     }
@@ -66,7 +94,7 @@ final class TestStack {
     static synchronized DevKafka kafka() {
         if (kafka == null) {
             kafka = DevKafka.start(tempDir("tollgate-kafka"));
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+            STOP_AT_EXIT.addFirst(kafka);
         }
         return kafka;
     }
@@ -123,7 +151,7 @@ final class TestStack {
 
     static Path tempDir(String prefix) {
         try {
-            return Files.createTempDirectory(prefix);
+            return Files.createTempDirectory(ROOT, prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
+
+import io.tollgate.devstack.ScratchDirs;
 
 /**
  * {@code tollgate bench [--quick] [--split-cores] [--profile DIR] [proxy] [replay] [reports]}: the benchmarks whose
@@ -49,7 +49,7 @@ public final class Bench {
         try {
             run(parts, quick, splitCores, profileTo, dir);
         } finally {
-            deleteTree(dir);
+            ScratchDirs.deleteTree(dir);
         }
         System.exit(0);
     }
@@ -69,14 +69,6 @@ public final class Bench {
             long events = quick ? 500_000 : 10_000_000;
             System.out.printf("== reporting latency (%,d usage events projected) ==%n", events);
             ReportBench.run(dir.resolve("reports"), events, System.out);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.tollgate.devstack.ScratchDirs;
+
 /**
  * {@code tollgate drill NAME}: a reliability drill against real servers, ending with one line
  * {@code DRILL <name>: PASS|FAIL <figures>} and exit status 0 or 1.
@@ -52,7 +54,13 @@ public final class Drill {
         }
         boolean passed = true;
         for (String name : args[0].equals("all") ? DRILLS.keySet() : java.util.List.of(args[0])) {
-            Result r = run(name, Files.createTempDirectory("tollgate-drill-" + name), System.out);
+            Path dir = Files.createTempDirectory("tollgate-drill-" + name);
+            Result r;
+            try {
+                r = run(name, dir, System.out);
+            } finally {
+                ScratchDirs.deleteTree(dir);
+            }
             System.out.println(r.line());
             passed &= r.passed();
         }
