@@ -175,6 +175,9 @@ public final class Gateway implements AutoCloseable {
             Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
                     .register(meters);
+            Gauge.builder("tollgate_ledger_backlog_seconds", writer, w -> w.backlog().toNanos() / 1e9)
+                    .description("How long the oldest event not yet committed has waited (new calls get 503 past 1 s)")
+                    .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
                     plans, limits, admission, inFlight, conversations, board, userKeys);
             HttpRouting.Builder routing = HttpRouting.builder()

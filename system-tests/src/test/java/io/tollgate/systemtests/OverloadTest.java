@@ -80,6 +80,9 @@ class OverloadTest {
             assertEquals("1", refused.header("retry-after"));
             assertTrue((System.nanoTime() - started) / 1e6 < 500, "refused at once");
             assertEquals(upstreamCalls, TestStack.mock().calls(), "a refused call reaches no upstream");
+            String backlog = api.get("/metrics", null).body().lines()
+                    .filter(l -> l.startsWith("tollgate_ledger_backlog_seconds")).findFirst().orElseThrow();
+            assertTrue(Double.parseDouble(backlog.substring(backlog.lastIndexOf(' ') + 1)) > 1, backlog);
 
             holder.commit();
             assertEquals(200, waiting.get(10, TimeUnit.SECONDS).status(), "the waiting reply goes out once committed");
