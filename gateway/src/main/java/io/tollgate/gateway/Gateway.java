@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -162,6 +163,8 @@ public final class Gateway implements AutoCloseable {
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelsService models = new ModelsService(guard, json, registry);
+            OpenApiDocument openApi = OpenApiDocument.load();
+            HttpService modelSchema = models.seed002Schema(openApi);
             KeysService keys = new KeysService(guard, json, directory, false);
             Conversations conversations = new Conversations(db);
             RequestBoard board = new RequestBoard();
@@ -206,6 +209,8 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/audit-logs", new AuditLogService(guard, db))
                     .register("/api/reports", new SpendCsvService(guard, db))
                     .register("/v1/models", models)
+                    .register("/v1/schema", modelSchema)
+                    .register("/api/v1/schema", modelSchema)
                     .register("/api/v1/models", models)
                     .register("/v1/users/provider-keys", providerKeys)
                     .register("/api/user/provider-keys", providerKeys)
@@ -221,7 +226,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/proxy/openai/v1", proxy)
                     .register("/proxy/anthropic/v1", proxy)
                     .register(new HealthService(directory, usage, new LedgerLag(db, relay), meters))
-                    .register("/openapi", OpenApiDocument.load())
+                    .register("/openapi", openApi)
                     .any((req, res) -> {
                         throw ApiError.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
                     });

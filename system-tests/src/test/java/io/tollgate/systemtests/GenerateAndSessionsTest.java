@@ -18,6 +18,29 @@ class GenerateAndSessionsTest extends GatewayTest {
     }
 
     @Test
+    void aModelsSchemaSaysWhatGenerateTakesWhereItIsReachedAndWhatItCosts() {
+        com.fasterxml.jackson.databind.JsonNode chat = api.get("/v1/schema?model=chat", key).json();
+        assertEquals("chat", chat.get("id").asText());
+        assertEquals("openai", chat.get("provider_type").asText());
+        assertEquals("0.5", new java.math.BigDecimal(chat.path("pricing").path("input_per_million").asText()).stripTrailingZeros()
+                .toPlainString());
+        assertTrue(chat.path("parameters").path("properties").has("temperature"), chat.toString());
+        assertEquals("string", chat.path("input").path("properties").path("messages").path("items").path("properties")
+                .path("role").path("type").asText(), "the message schema is inlined, not a $ref");
+        assertTrue(chat.get("endpoints").toString().contains("/v1/embeddings"));
+        com.fasterxml.jackson.databind.JsonNode claude = api.get("/api/v1/schema?model=claude", key).json();
+        assertEquals("anthropic", claude.get("provider_type").asText());
+        assertTrue(claude.get("endpoints").toString().contains("/v1/messages"));
+        assertTrue(!claude.get("endpoints").toString().contains("/v1/embeddings"));
+
+        Api.Reply none = api.get("/v1/schema", key);
+        assertEquals(400, none.status());
+        assertEquals("model_required", none.errorCode());
+        assertEquals(404, api.get("/v1/schema?model=nope", key).status());
+        assertEquals(401, api.get("/v1/schema?model=chat", null).status());
+    }
+
+    @Test
     void aPromptIsAnsweredAsAGenerationAndLedgeredOnce() {
         long before = usageCount();
         Api.Reply r = api.post("/v1/generate", key, "{\"model\":\"chat\",\"input\":{\"prompt\":\"hello there\"},"

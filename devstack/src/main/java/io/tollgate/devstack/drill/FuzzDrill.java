@@ -37,7 +37,7 @@ final class FuzzDrill {
             "/api/ledger/statements?month=%s&account_id=%s", "/api/reports/spend.csv?group_by=%s&from=%s",
             "/api/audit-logs?key_id=%s&start_date=%s", "/api/ledger/events?after_seq=%s&limit=%s",
             "/api/keys?user_id=%s&x=%s", "/api/admin/stats/user/%s?x=%s", "/v1/models/%s?x=%s",
-            "/api/plans/%s?x=%s", "/api/user/limit?x=%s&y=%s", "/v1/requests/%s/status?x=%s", "/v1/sessions/%s?x=%s");
+            "/api/plans/%s?x=%s", "/api/user/limit?x=%s&y=%s", "/v1/requests/%s/status?x=%s", "/v1/sessions/%s?x=%s", "/v1/schema?model=%s&x=%s");
     private static final String[] HOSTILE = {"", "-1", "0", "abc", "1e400", "99999999999999999999999", "2026-13-45",
             "'; DROP TABLE ledger_event; --", "%00", "%ff%fe", "../../etc/passwd", "%7B%22a%22%3A1%7D", "NaN",
             "2026-10", "cost_centre,colour", "\u00e9\u00e8", "%E2%80%AE", "9223372036854775808", "null", "[]"};

@@ -15,6 +15,7 @@ import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.OpenApiDocument;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.ProviderRegistry.NewModel;
@@ -129,6 +130,33 @@ public final class ModelsService implements HttpService {
                     + "or mark the model \"free\": true");
         }
         return Validation.money(field, value);
+    }
+
+    /**
+     * Seed 002's {@code GET /v1/schema?model=}: what a model takes through {@code /v1/generate} (its input
+     * and parameters, from the OpenAPI document), the endpoints that reach it and its prices.
+     */
+    public HttpService seed002Schema(OpenApiDocument openApi) {
+        Map<String, Object> generate = openApi.schema("GenerateRequest");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = (Map<String, Object>) generate.get("properties");
+        return rules -> rules.get("/", (req, res) -> {
+            Principal caller = guard.caller(req);
+            String id = req.query().first("model").orElseThrow(() -> ApiError.badRequest("model_required",
+                    "name the model: /v1/schema?model={model_id}"));
+            ModelRoute m = registry.route(id).filter(r -> caller.mayUseModel(r.modelId()))
+                    .orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
+            Map<String, Object> out = openAiView(m);
+            out.put("provider_type", m.provider().type());
+            out.put("modality", "text");
+            // The bridges translate chat completions and messages both ways; the rest is OpenAI's alone.
+            out.put("endpoints", "anthropic".equals(m.provider().type())
+                    ? List.of("/v1/generate", "/v1/messages", "/v1/chat/completions")
+                    : List.of("/v1/generate", "/v1/chat/completions", "/v1/messages", "/v1/completions", "/v1/embeddings"));
+            out.put("input", properties.get("input"));
+            out.put("parameters", properties.get("parameters"));
+            Json.send(res, 200, out);
+        });
     }
 
     static Map<String, Object> openAiView(ModelRoute m) {

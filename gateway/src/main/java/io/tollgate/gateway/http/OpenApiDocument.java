@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.yaml.snakeyaml.Yaml;
@@ -24,10 +26,40 @@ public final class OpenApiDocument implements HttpService {
     private static final String RESOURCE = "META-INF/openapi.yaml";
     private final byte[] yaml;
     private final byte[] json;
+    private final Map<String, Object> doc;
 
-    private OpenApiDocument(byte[] yaml, byte[] json) {
+    private OpenApiDocument(byte[] yaml, byte[] json, Map<String, Object> doc) {
         this.yaml = yaml;
         this.json = json;
+        this.doc = doc;
+    }
+
+    /** A schema of {@code components.schemas}, with the other schemas it names put in place of their {@code $ref}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> schema(String name) {
+        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
+        Object found = schemas.get(name);
+        if (found == null) {
+            throw new IllegalArgumentException("no schema " + name + " in " + RESOURCE);
+        }
+        return (Map<String, Object>) inline(found, schemas);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object inline(Object node, Map<String, Object> schemas) {
+        if (node instanceof Map<?, ?> map) {
+            Object ref = map.get("$ref");
+            if (ref instanceof String r && r.startsWith("#/components/schemas/")) {
+                return inline(schemas.get(r.substring("#/components/schemas/".length())), schemas);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<String, Object>) map).forEach((k, v) -> out.put(k, inline(v, schemas)));
+            return out;
+        }
+        if (node instanceof List<?> list) {
+            return list.stream().map(v -> inline(v, schemas)).toList();
+        }
+        return node;
     }
 
     public static OpenApiDocument load() {
@@ -37,7 +69,7 @@ public final class OpenApiDocument implements HttpService {
             }
             byte[] yaml = in.readAllBytes();
             Map<String, Object> doc = new Yaml().load(new String(yaml, StandardCharsets.UTF_8));
-            return new OpenApiDocument(yaml, Json.MAPPER.writeValueAsBytes(doc));
+            return new OpenApiDocument(yaml, Json.MAPPER.writeValueAsBytes(doc), doc);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
