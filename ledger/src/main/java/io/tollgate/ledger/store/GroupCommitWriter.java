@@ -48,6 +48,8 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final Thread deadlines;
     private volatile boolean running = true;
     private volatile boolean healthy = true;
+    /** The oldest event still waiting at the deadline thread's last tick (null: none). */
+    private volatile Pending oldestWaiting;
     private long lastContactNanos = System.nanoTime();
     private static final long PING_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long DEADLINE_TICK_MS = 50;
@@ -101,18 +103,20 @@ public final class GroupCommitWriter implements AutoCloseable {
                             + TimeUnit.NANOSECONDS.toMillis(answerWithinNanos) + " ms"));
                 }
             }
+            // What is left at the head is the oldest event still waiting.
+            oldestWaiting = awaited.peek();
         }
     }
 
-    /** How long the oldest event not yet committed has waited (zero when none waits): the writer's backlog. */
+    /**
+     * How long the oldest event not yet committed has waited (zero when none waits): the writer's backlog,
+     * read on every proxied call. The deadline thread names that event each tick instead of every call
+     * walking the queue; once it is committed the backlog reads zero until the next tick.
+     */
     public Duration backlog() {
-        long now = System.nanoTime();
-        for (Pending p : awaited) {
-            if (!p.done.isDone()) {
-                return Duration.ofNanos(Math.max(0, now - (p.deadline - answerWithinNanos)));
-            }
-        }
-        return Duration.ZERO;
+        Pending oldest = oldestWaiting;
+        return oldest == null || oldest.done.isDone() ? Duration.ZERO
+                : Duration.ofNanos(Math.max(0, System.nanoTime() - (oldest.deadline - answerWithinNanos)));
     }
 
     /** False while the last commit attempt failed: callers should refuse new upstream calls. */
