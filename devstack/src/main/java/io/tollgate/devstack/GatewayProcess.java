@@ -65,8 +65,11 @@ public final class GatewayProcess {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tollgate.gateway.Main"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gateway.log").toFile()));
+        // As in production: the gateway runs as the application role; DB_AUTOMIGRATE migrates as the owner.
+        pb.environment().putAll(Map.of("POSTGRES_OWNER_USER", "postgres", "POSTGRES_OWNER_PASSWORD", ""));
         pb.environment().putAll(Map.of("POSTGRES_HOST", "127.0.0.1", "POSTGRES_PORT", Integer.toString(pgPort),
-                "POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", "", "POSTGRES_DB", options.db(),
+                "POSTGRES_USER", io.tollgate.schema.Migrate.APP_ROLE, "POSTGRES_PASSWORD",
+                io.tollgate.gateway.GatewayConfig.LOCAL_APP_PASSWORD, "POSTGRES_DB", options.db(),
                 "SERVER_PORT", Integer.toString(port), "DB_AUTOMIGRATE", "true",
                 "TOLLGATE_MASTER_KEY", masterKey, "TOLLGATE_BOOTSTRAP_ADMIN_KEY", adminKey,
                 "TOLLGATE_LEDGER_SPOOL", dir.resolve("spool").toString()));

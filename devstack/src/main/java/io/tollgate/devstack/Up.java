@@ -45,11 +45,10 @@ public final class Up {
         DevPostgres postgres = DevPostgres.start(data.resolve("postgres"));
         DevKafka kafka = DevKafka.start(data.resolve("kafka"));
         String masterKey = config.masterKey().isBlank() ? localMasterKey(data) : config.masterKey();
-        config = config.withDatabase(postgres.database("tollgate"))
+        config = config.withLocalDatabase(postgres.database("tollgate"))
                 .withSecrets(masterKey, config.bootstrapAdminKey())
                 .withLedgerSpool(data.resolve("ledger-spool"))
-                .withKafka(kafka.bootstrap(), config.kafkaTopic())
-                .withAutoMigrate();
+                .withKafka(kafka.bootstrap(), config.kafkaTopic());
 
         MockUpstream mock = demo ? MockUpstream.start(0, DemoCatalog.UPSTREAM_KEY) : null;
         Gateway gateway = Gateway.start(config);

@@ -75,6 +75,7 @@ import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.GroupCommitWriter;
 import io.tollgate.ledger.store.LedgerSpool;
 import io.tollgate.ledger.relay.LedgerRelay;
+import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.schema.Migrate;
 
 /** The whole object graph, wired by hand: config → data source → stores → services → web server. */
@@ -124,22 +125,22 @@ public final class Gateway implements AutoCloseable {
                     + "Set it to 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
         }
         SecretBox secrets = new SecretBox(config.masterKey());
+        if (config.autoMigrate()) {
+            migrate(config);
+        }
         HikariDataSource dataSource = config.database().pool("tollgate");
         try {
-            if (config.autoMigrate()) {
-                Migrate.run(dataSource);
-            }
             Db db = new Db(dataSource);
             EventStore events = new EventStore(dataSource, new EventCodec());
             GroupCommitWriter writer = new GroupCommitWriter(events, new LedgerSpool(config.ledgerSpool(), events.codec()),
                     config.ledgerBatch(), config.ledgerRetry(), config.ledgerRetry().plusSeconds(2));
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-            Authenticator authenticator = new Authenticator(db, Clock.systemUTC(), new ClientAddress(
-                    Arrays.stream(config.trustedProxies().split(",")).map(String::trim).filter(t -> !t.isEmpty())
-                            .map(Cidr::parse).toList()));
+            ClientAddress clientAddress = new ClientAddress(Arrays.stream(config.trustedProxies().split(","))
+                    .map(String::trim).filter(t -> !t.isEmpty()).map(Cidr::parse).toList());
+            Authenticator authenticator = new Authenticator(db, Clock.systemUTC(), clientAddress);
             Sessions sessions = new Sessions(db, Clock.systemUTC(), config.login(), secrets.derive("tollgate-session-jwt-v1"));
-            Guard guard = new Guard(authenticator, sessions);
+            Guard guard = new Guard(authenticator, sessions, clientAddress);
             Passwords passwords = new Passwords();
             Json json = new Json(config.maxBodyBytes());
             UserDirectory directory = new UserDirectory(db, events, authenticator);
@@ -183,6 +184,7 @@ public final class Gateway implements AutoCloseable {
                     .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
                     plans, limits, admission, inFlight, conversations, board, userKeys);
+            HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics());
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
@@ -225,23 +227,26 @@ public final class Gateway implements AutoCloseable {
                     .register("/api", proxy.seed004Chat())
                     .register("/proxy/openai/v1", proxy)
                     .register("/proxy/anthropic/v1", proxy)
-                    .register(new HealthService(directory, usage, new LedgerLag(db, relay), meters))
+                    .register(health)
                     .register("/openapi", openApi)
                     .any((req, res) -> {
                         throw ApiError.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
                     });
             ErrorResponses.register(routing);
 
-            WebServer server = WebServer.builder()
+            io.helidon.webserver.WebServerConfig.Builder serverBuilder = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     // Without TCP_NODELAY a reply written as headers then body waits for the client's
                     // delayed ACK: ~40 ms added to small JSON replies.
                     .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                     .maxTcpConnections(connectionLimit())
-                    .routing(routing)
-                    .build()
-                    .start();
+                    .routing(routing);
+            if (config.metrics().ownPort()) {
+                serverBuilder.putSocket(METRICS_SOCKET, socket -> socket.host(config.host()).port(config.metrics().port())
+                        .routing(r -> r.register(health.metricsOnly())));
+            }
+            WebServer server = serverBuilder.build().start();
             return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream, signals);
         } catch (RuntimeException e) {
             dataSource.close();
@@ -270,6 +275,21 @@ public final class Gateway implements AutoCloseable {
     /** Heap reserved per client connection (several times what one holds idle, for the calls it carries). */
     private static final long BYTES_PER_CONNECTION = 128 << 10;
 
+    /**
+     * DB_AUTOMIGRATE: as the owner when one is configured, which also lets the application role the
+     * gateway runs as log in with its configured password; else as the gateway's own role.
+     */
+    private static void migrate(GatewayConfig config) {
+        PostgresSettings owner = config.migrator() == null ? config.database() : config.migrator();
+        try (HikariDataSource ds = owner.withPool(2).pool("tollgate-migrate")) {
+            if (config.migrator() == null) {
+                Migrate.run(ds);
+            } else {
+                Migrate.run(ds, config.database().user(), config.database().password());
+            }
+        }
+    }
+
     private static long lastSeq(EventStore events) {
         try {
             return events.lastSeq();
@@ -281,6 +301,13 @@ public final class Gateway implements AutoCloseable {
     public int port() {
         return server.port();
     }
+
+    /** The port of {@code /metrics} when it has one of its own ({@code tollgate.metrics.port}), else -1. */
+    public int metricsPort() {
+        return server.port(METRICS_SOCKET);
+    }
+
+    private static final String METRICS_SOCKET = "metrics";
 
     public DataSource dataSource() {
         return dataSource;

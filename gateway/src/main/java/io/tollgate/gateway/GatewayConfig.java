@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.helidon.config.Config;
 import io.tollgate.gateway.auth.LoginSettings;
+import io.tollgate.gateway.health.MetricsAccess;
 import io.tollgate.ledger.config.Settings;
 import io.tollgate.ledger.store.PostgresSettings;
 
@@ -14,6 +15,7 @@ public record GatewayConfig(
         String host,
         int port,
         PostgresSettings database,
+        PostgresSettings migrator,
         boolean autoMigrate,
         int maxBodyBytes,
         Duration upstreamTimeout,
@@ -27,7 +29,8 @@ public record GatewayConfig(
         String masterKey,
         String bootstrapAdminKey,
         LoginSettings login,
-        String trustedProxies) {
+        String trustedProxies,
+        MetricsAccess metrics) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -43,6 +46,7 @@ public record GatewayConfig(
                 c.get("server.host").asString().orElse("0.0.0.0"),
                 c.get("server.port").asInt().orElse(8080),
                 Settings.postgres(c, 16),
+                owner(c, Settings.postgres(c, 2)),
                 c.get("db.automigrate").asBoolean().orElse(false),
                 c.get("tollgate.max.body").asInt().orElse(1 << 20),
                 Duration.ofSeconds(c.get("tollgate.upstream.timeout").asInt().orElse(120)),
@@ -56,7 +60,20 @@ public record GatewayConfig(
                 c.get("tollgate.master.key").asString().orElse(""),
                 c.get("tollgate.bootstrap.admin.key").asString().orElse(""),
                 LoginSettings.from(c),
-                c.get("tollgate.trusted.proxies").asString().orElse(""));
+                c.get("tollgate.trusted.proxies").asString().orElse(""),
+                MetricsAccess.from(c));
+    }
+
+    /** The password of the application role on the embedded Postgres of local runs and tests (loopback only). */
+    public static final String LOCAL_APP_PASSWORD = "tollgate-local";
+
+    /**
+     * The owner that migrates, when {@code postgres.owner.user} is set (POSTGRES_OWNER_USER and
+     * POSTGRES_OWNER_PASSWORD): DB_AUTOMIGRATE then migrates as it and the gateway runs as {@code postgres.user}.
+     */
+    private static PostgresSettings owner(Config c, PostgresSettings db) {
+        return c.get("postgres.owner.user").asString().map(u -> db.withCredentials(u,
+                c.get("postgres.owner.password").asString().orElse(""))).orElse(null);
     }
 
     /**
@@ -64,9 +81,9 @@ public record GatewayConfig(
      * database, no Kafka, small bodies, a 30 s upstream limit.
      */
     public static GatewayConfig loopback(PostgresSettings db, Path spool, String masterKey, String bootstrapAdminKey) {
-        return new GatewayConfig("127.0.0.1", 0, db, true, 256 * 1024, Duration.ofSeconds(30), 4096,
+        return new GatewayConfig("127.0.0.1", 0, db, null, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
-                bootstrapAdminKey, LoginSettings.DEFAULT, "");
+                bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY).withLocalDatabase(db);
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -78,8 +95,13 @@ public record GatewayConfig(
         return toBuilder().port(newPort).build();
     }
 
-    public GatewayConfig withDatabase(PostgresSettings db) {
-        return toBuilder().database(db).build();
+    /**
+     * A database this process owns (local runs, tests): migrated at start-up as {@code owner}, then used
+     * as the application role, as in production.
+     */
+    public GatewayConfig withLocalDatabase(PostgresSettings owner) {
+        return toBuilder().database(owner.withCredentials(io.tollgate.schema.Migrate.APP_ROLE, LOCAL_APP_PASSWORD))
+                .migrator(owner).autoMigrate(true).build();
     }
 
     public GatewayConfig withLedgerSpool(Path dir) {
@@ -89,11 +111,6 @@ public record GatewayConfig(
     /** Where the relay publishes the ledger; an empty bootstrap runs the gateway without Kafka. */
     public GatewayConfig withKafka(String bootstrap, String topic) {
         return toBuilder().kafkaBootstrap(bootstrap).kafkaTopic(topic).build();
-    }
-
-    /** Local runs own their database, so they migrate it themselves. */
-    public GatewayConfig withAutoMigrate() {
-        return toBuilder().autoMigrate(true).build();
     }
 
     public GatewayConfig withUpstreamTimeout(Duration timeout) {
@@ -114,6 +131,10 @@ public record GatewayConfig(
         return toBuilder().trustedProxies(cidrs).build();
     }
 
+    public GatewayConfig withMetrics(MetricsAccess access) {
+        return toBuilder().metrics(access).build();
+    }
+
     public GatewayConfig withLogin(LoginSettings settings) {
         return toBuilder().login(settings).build();
     }
@@ -131,6 +152,7 @@ public record GatewayConfig(
         private String host;
         private int port;
         private PostgresSettings database;
+        private PostgresSettings migrator;
         private boolean autoMigrate;
         private int maxBodyBytes;
         private Duration upstreamTimeout;
@@ -145,11 +167,13 @@ public record GatewayConfig(
         private String bootstrapAdminKey;
         private LoginSettings login;
         private String trustedProxies;
+        private MetricsAccess metrics;
 
         private Builder(GatewayConfig c) {
             host = c.host;
             port = c.port;
             database = c.database;
+            migrator = c.migrator;
             autoMigrate = c.autoMigrate;
             maxBodyBytes = c.maxBodyBytes;
             upstreamTimeout = c.upstreamTimeout;
@@ -164,6 +188,7 @@ public record GatewayConfig(
             bootstrapAdminKey = c.bootstrapAdminKey;
             login = c.login;
             trustedProxies = c.trustedProxies;
+            metrics = c.metrics;
         }
 
         public Builder port(int value) {
@@ -173,6 +198,11 @@ public record GatewayConfig(
 
         public Builder database(PostgresSettings value) {
             database = value;
+            return this;
+        }
+
+        public Builder migrator(PostgresSettings value) {
+            migrator = value;
             return this;
         }
 
@@ -226,15 +256,20 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder metrics(MetricsAccess value) {
+            metrics = value;
+            return this;
+        }
+
         public Builder trustedProxies(String value) {
             trustedProxies = value;
             return this;
         }
 
         public GatewayConfig build() {
-            return new GatewayConfig(host, port, database, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
+            return new GatewayConfig(host, port, database, migrator, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
                     memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
-                    bootstrapAdminKey, login, trustedProxies);
+                    bootstrapAdminKey, login, trustedProxies, metrics);
         }
     }
 }

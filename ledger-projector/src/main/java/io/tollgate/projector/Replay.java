@@ -40,13 +40,15 @@ import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.projection.ReadModelStore;
 import io.tollgate.ledger.projection.ReadModels;
 import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.store.HashChain;
 import io.tollgate.ledger.store.PostgresSettings;
 
 /**
  * {@code tollgate replay [--source postgres|kafka] [--until TIMESTAMP] [--verify] [--data DIR]}:
  * rebuilds every read model from event 0 with the same {@link Projection} the live projector runs,
  * into fresh tables in schema {@code replay}. {@code --until} stops at a moment ("balances as of");
- * {@code --verify} compares with the live read models and exits 1 on any difference.
+ * {@code --verify} compares with the live read models, checks the ledger's hash chain, and exits 1 on any
+ * difference or break.
  */
 public final class Replay {
     public enum Source { POSTGRES, KAFKA }
@@ -349,9 +351,17 @@ public final class Replay {
                 differences.addAll(live.eventRowDifferences(c, fresh));
             }
             differences.forEach(d -> out.println("DIFFERENCE " + d));
-            out.println(differences.isEmpty() ? "verify: OK, live read models equal the replay"
-                    : "verify: FAILED, " + differences.size() + " difference(s)");
-            return differences.isEmpty() ? 0 : 1;
+            HashChain.Result chain;
+            try (Connection c = ds.getConnection()) {
+                chain = HashChain.verify(c);
+            }
+            out.println(chain.intact()
+                    ? "hash chain: OK, " + chain.checked() + " events, head " + chain.headHex()
+                    : "hash chain: BROKEN at seq " + chain.firstBrokenSeq() + " (" + chain.checked()
+                            + " events before it agree): that event or the one before it was altered, added or removed");
+            out.println(differences.isEmpty() && chain.intact() ? "verify: OK, live read models equal the replay"
+                    : "verify: FAILED, " + differences.size() + " difference(s)" + (chain.intact() ? "" : ", hash chain broken"));
+            return differences.isEmpty() && chain.intact() ? 0 : 1;
         }
     }
 

@@ -93,7 +93,16 @@ final class Api {
     /** Creates a key through the API and returns the secret. */
     String newKey(Long userId, String scopes) {
         String user = userId == null ? "" : "\"user_id\":" + userId + ",";
-        Reply r = post("/api/keys", TestStack.ADMIN_KEY, "{" + user + "\"name\":\"test\",\"scopes\":\"" + scopes + "\"}");
+        return created(TestStack.ADMIN_KEY, "{" + user + "\"name\":\"test\",\"scopes\":\"" + scopes + "\"}");
+    }
+
+    /** Creates a key for the caller itself with {@code credential} and returns the secret. */
+    String newKeyWith(String credential, String scopes) {
+        return created(credential, "{\"name\":\"test\",\"scopes\":\"" + scopes + "\"}");
+    }
+
+    private String created(String credential, String body) {
+        Reply r = post("/api/keys", credential, body);
         if (r.status() != 201) {
             throw new AssertionError("key not created: " + r.status() + " " + r.body());
         }

@@ -40,7 +40,7 @@ class ComposeFileTest {
         Map<String, String> env = new HashMap<>();
         ((Map<String, Object>) svc.get("environment")).forEach((k, v) -> {
             Matcher m = DEFAULTED.matcher(String.valueOf(v));
-            env.put(k, m.matches() ? (m.group(2).isEmpty() || m.group(2).startsWith("set ") ? "from-env-" + k
+            env.put(k, m.matches() ? (m.group(2).isEmpty() || m.group(2).startsWith("set ") ? "from-env-" + m.group(1)
                     : m.group(2)) : String.valueOf(v));
         });
         return env;
@@ -58,7 +58,8 @@ class ComposeFileTest {
         GatewayConfig c = GatewayConfig.load(ROOT.resolve("config/tollgate.yaml"), env);
         assertEquals("jdbc:postgresql://postgres:5432/tollgate?sslmode=disable&reWriteBatchedInserts=true&options=-c%20synchronous_commit%3Don",
                 c.database().jdbcUrl());
-        assertEquals("tollgate", c.database().password());
+        assertEquals("tollgate_app", c.database().user(), "the services run as the application role");
+        assertEquals("from-env-TOLLGATE_APP_DB_PASSWORD", c.database().password());
         assertFalse(c.autoMigrate());
         assertEquals("kafka:9092", c.kafkaBootstrap());
         assertEquals("tollgate.ledger", c.kafkaTopic());
@@ -67,9 +68,23 @@ class ComposeFileTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void onlyTheMigrateJobConnectsAsTheOwnerAndItSetsTheApplicationRolesPassword() throws Exception {
+        Map<String, Object> compose = compose();
+        List<String> command = (List<String>) ((Map<String, Object>) ((Map<String, Object>) compose.get("services"))
+                .get("migrate")).get("command");
+        assertEquals("tollgate", command.get(2), "the owner");
+        Map<String, String> env = env(compose, "migrate");
+        assertEquals(io.tollgate.schema.Migrate.APP_ROLE, env.get("TOLLGATE_APP_DB_USER"));
+        assertEquals("from-env-TOLLGATE_APP_DB_PASSWORD", env.get("TOLLGATE_APP_DB_PASSWORD"));
+        assertEquals(env(compose, "gateway").get("POSTGRES_PASSWORD"), env.get("TOLLGATE_APP_DB_PASSWORD"));
+    }
+
+    @Test
     void theProjectorReadsEverySettingComposeGivesIt() throws Exception {
         ProjectorConfig c = ProjectorConfig.load(ROOT.resolve("config/tollgate.yaml"), env(compose(), "projector"));
         assertEquals("postgres", c.database().host());
+        assertEquals("tollgate_app", c.database().user(), "the services run as the application role");
         assertEquals("kafka:9092", c.kafkaBootstrap());
         assertEquals("tollgate-projector", c.groupId());
         assertEquals("projector-1", c.instanceId());

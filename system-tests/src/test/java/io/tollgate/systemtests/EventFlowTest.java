@@ -195,7 +195,7 @@ class EventFlowTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             assertEquals(0, replay(Replay.Source.POSTGRES, null, true, out), out.toString());
             assertEquals(TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM rm_usage_event"),
-                    TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM replay.rm_usage_event"),
+                    TestStack.count(TestStack.dataSource(flow.db), "SELECT count(*) FROM replay.rm_usage_event"),
                     "every usage row written to the replay schema");
             assertEquals(TestStack.count(flow.gateway.dataSource(), "SELECT count(*) FROM pg_indexes WHERE schemaname = "
                     + "'public' AND tablename LIKE 'rm\\_%'"), TestStack.count(flow.gateway.dataSource(),

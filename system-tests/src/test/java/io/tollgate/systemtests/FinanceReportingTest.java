@@ -55,6 +55,8 @@ class FinanceReportingTest {
     private long bob;
     private String aliceKey;
     private String bobKey;
+    /** Bob's key for managing his own account (his bobKey only calls models and reads its own numbers). */
+    private String bobManager;
 
     @BeforeAll
     void start() throws Exception {
@@ -66,6 +68,10 @@ class FinanceReportingTest {
         aliceKey = key(alice, "Engineering", "chatbot", "live");
         String aliceLab = key(alice, "R&D, Labs", "research", "test");
         bobKey = key(bob, "Sales", "crm", "live");
+        // A cost centre a spreadsheet would run as a formula.
+        chat(key(user("carol@finance.io"), "=HYPERLINK(A1)", "crm", "live"), "chat", "formula", false);
+        bobManager = api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":" + bob + ",\"name\":\"manager\","
+                + "\"scopes\":\"manage\"}").json().get("key").asText();
         for (int i = 0; i < 3; i++) {
             chat(aliceKey, "chat", "what is our refund policy", i == 2);
         }
@@ -171,9 +177,10 @@ class FinanceReportingTest {
         assertEquals(403, api.get("/api/usage-events?user_id=" + alice, bobKey).status());
         assertEquals(403, api.get("/api/admin/usage-events", bobKey).status());
         long aliceKeyId = api.get("/api/keys?user_id=" + alice, TestStack.ADMIN_KEY).json().get(0).get("id").asLong();
-        assertEquals(404, api.get("/api/user/api-keys/" + aliceKeyId, bobKey).status(), "another user's key is not visible");
-        assertEquals(403, api.get("/api/keys?user_id=" + alice, bobKey).status());
-        assertEquals(404, api.put("/api/user/api-keys/" + aliceKeyId, bobKey, "{\"action\":\"rotate\"}").status());
+        assertEquals(404, api.get("/api/user/api-keys/" + aliceKeyId, bobManager).status(), "another user's key is not visible");
+        assertEquals(403, api.get("/api/keys?user_id=" + alice, bobManager).status());
+        assertEquals(404, api.put("/api/user/api-keys/" + aliceKeyId, bobManager, "{\"action\":\"rotate\"}").status());
+        assertEquals(403, api.get("/api/user/api-keys/" + aliceKeyId, bobKey).status(), "a key that only calls models manages none");
         assertEquals(400, api.get("/api/admin/usage-events?cursor=abc", TestStack.ADMIN_KEY).status());
         assertEquals(400, api.get("/api/admin/usage-events?limit=0", TestStack.ADMIN_KEY).status());
     }
@@ -203,10 +210,11 @@ class FinanceReportingTest {
     void auditLogsShowAdminsEverythingAndUsersTheirOwn() {
         JsonNode all = api.get("/api/audit-logs?action=key.created", TestStack.ADMIN_KEY).json();
         assertTrue(all.size() >= 3, all.toString());
-        JsonNode bobs = api.get("/api/audit-logs", bobKey).json();
+        JsonNode bobs = api.get("/api/audit-logs", bobManager).json();
         assertTrue(bobs.size() >= 2);
         bobs.forEach(a -> assertEquals(Long.toString(bob), a.get("account_id").asText()));
-        assertEquals(1, api.get("/api/user/api-keys/audit-logs?action=user.created", bobKey).json().size());
+        assertEquals(1, api.get("/api/user/api-keys/audit-logs?action=user.created", bobManager).json().size());
+        assertEquals(403, api.get("/api/audit-logs", bobKey).status(), "a key that only calls models reads no audit log");
         assertEquals(0, api.get("/api/audit-logs?start_date=2030-01-01", TestStack.ADMIN_KEY).json().size());
     }
 
@@ -227,19 +235,23 @@ class FinanceReportingTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, Replay.run(flow.projectorConfig, Replay.Source.POSTGRES, Instant.parse("2026-10-31T23:59:59.999999Z"),
                 false, new PrintStream(out, true, StandardCharsets.UTF_8)), out.toString());
-        assertEquals(micros(october.get("closing_balance")), TestStack.count(flow.gateway.dataSource(),
+        assertEquals(micros(october.get("closing_balance")), TestStack.count(TestStack.dataSource(flow.db),
                 "SELECT credits_micros - spent_micros FROM replay.rm_balance WHERE account_id = '" + DAVE + "'"));
 
         JsonNode november = api.get("/api/ledger/statements?account_id=" + DAVE + "&month=2026-11", TestStack.ADMIN_KEY).json();
         assertEquals(october.get("closing_balance").decimalValue().compareTo(november.get("opening_balance").decimalValue()), 0);
 
+        String aliceManager = api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":" + alice + ",\"name\":\"m\","
+                + "\"scopes\":\"manage\"}").json().get("key").asText();
         JsonNode alices = api.get("/api/ledger/statements?month=" + LocalDate.now(ZoneOffset.UTC).toString().substring(0, 7),
-                aliceKey).json();
+                aliceManager).json();
+        assertEquals(403, api.get("/api/ledger/statements?month=2026-10", aliceKey).status(),
+                "a key that only calls models reads no statement");
         long aliceSpent = sum(usage().stream().filter(e -> e.get("user_id").asLong() == alice).toList(), "cost_micros");
         assertEquals(5_000_000 - aliceSpent, micros(alices.get("closing_balance")));
-        assertEquals(403, api.get("/api/ledger/statements?account_id=" + alice + "&month=2026-10", bobKey).status());
-        assertEquals(400, api.get("/api/ledger/statements?month=October", bobKey).status());
-        assertNull(api.get("/api/ledger/statements?month=2020-01", bobKey).json().get("seq_range").get("first_seq")
+        assertEquals(403, api.get("/api/ledger/statements?account_id=" + alice + "&month=2026-10", bobManager).status());
+        assertEquals(400, api.get("/api/ledger/statements?month=October", bobManager).status());
+        assertNull(api.get("/api/ledger/statements?month=2020-01", bobManager).json().get("seq_range").get("first_seq")
                 .textValue());
     }
 
@@ -264,7 +276,7 @@ class FinanceReportingTest {
         assertTrue(csv.header("content-type").startsWith("text/csv"));
         List<String> lines = csv.body().lines().toList();
         assertEquals("cost_centre,month,requests,prompt_tokens,completion_tokens,cost_usd", lines.getFirst());
-        Map<String, Long> expected = usage().stream().collect(Collectors.groupingBy(e -> e.get("cost_centre").asText("")
+        Map<String, Long> expected = usage().stream().collect(Collectors.groupingBy(e -> spreadsheetSafe(e.get("cost_centre").asText(""))
                 + "|" + e.get("_month").asText(), TreeMap::new, Collectors.summingLong(e -> e.get("cost_micros").asLong())));
         Map<String, Long> actual = new TreeMap<>();
         try (CSVParser rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
@@ -276,9 +288,16 @@ class FinanceReportingTest {
         }
         assertEquals(expected, actual);
         assertTrue(csv.body().contains("\"R&D, Labs\""), "a comma inside a value is quoted");
+        assertTrue(actual.keySet().stream().anyMatch(k -> k.startsWith("'=HYPERLINK(")), "a formula is shown as text: " + actual);
+        assertTrue(csv.body().lines().noneMatch(l -> l.startsWith("=") || l.startsWith("\"=")), csv.body());
         assertEquals(400, api.get("/api/reports/spend.csv?group_by=cost_centre,colour", TestStack.ADMIN_KEY).status());
         String bobs = api.get("/api/reports/spend.csv?group_by=user_id", bobKey).body();
         assertEquals(2, bobs.lines().count(), "a user's CSV has its own row only: " + bobs);
+    }
+
+    /** OWASP's rule for CSV cells: a leading = + - @ (or tab, CR) gets an apostrophe. */
+    private static String spreadsheetSafe(String cell) {
+        return !cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0 ? "'" + cell : cell;
     }
 
     private List<JsonNode> usage() {

@@ -10,12 +10,15 @@ import io.tollgate.gateway.Gateway;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class GatewayTest {
     protected Gateway gateway;
+    /** The gateway's database as its owner (the gateway itself runs as the application role). */
+    protected io.tollgate.ledger.store.PostgresSettings database;
     protected Api api;
     protected String key;
 
     @BeforeAll
     void startGateway() {
-        gateway = TestStack.gateway();
+        database = TestStack.freshDatabase();
+        gateway = Gateway.start(TestStack.config(database));
         api = new Api(gateway.port());
         Catalog.register(api);
         key = api.newKey(null, "completion:invoke,model:any");

@@ -11,6 +11,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 class HealthAndMetricsTest extends GatewayTest {
 
     @Test
+    void metricsCanRequireATokenOrLiveOnAPortOfTheirOwn() {
+        try (io.tollgate.gateway.Gateway g = io.tollgate.gateway.Gateway.start(TestStack.config(TestStack.freshDatabase())
+                .withMetrics(new io.tollgate.gateway.health.MetricsAccess("scrape-secret-123", -1)))) {
+            Api other = new Api(g.port());
+            assertEquals(401, other.get("/metrics", null).status());
+            assertEquals(401, other.get("/metrics", "wrong").status());
+            assertEquals(401, other.get("/metrics", TestStack.ADMIN_KEY).status(), "an API key is not the scrape token");
+            assertTrue(other.get("/metrics", "scrape-secret-123").body().contains("tollgate_"));
+        }
+        try (io.tollgate.gateway.Gateway g = io.tollgate.gateway.Gateway.start(TestStack.config(TestStack.freshDatabase())
+                .withMetrics(new io.tollgate.gateway.health.MetricsAccess("", 0)))) {
+            assertEquals(404, new Api(g.port()).get("/metrics", null).status(), "not on the public port");
+            assertTrue(g.metricsPort() > 0 && g.metricsPort() != g.port());
+            assertTrue(new Api(g.metricsPort()).get("/metrics", null).body().contains("tollgate_"));
+        }
+    }
+
+    @Test
     void healthReportsTheDatabaseUserCountAndTime() {
         JsonNode h = api.get("/health", null).json();
         assertEquals("healthy", h.get("status").asText());

@@ -38,7 +38,7 @@ class IdentityAndLedgerExportTest extends GatewayTest {
     void aUserIssuesKeysForItselfOnlyAndNeverWithMoreScopes() {
         Api.Reply u = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"bob@example.com\",\"name\":\"Bob\"}");
         long bob = u.json().get("id").asLong();
-        String bobKey = api.newKey(bob, "completion:invoke,model:chat");
+        String bobKey = api.newKey(bob, "completion:invoke,model:chat,manage");
         Api.Reply own = api.post("/api/keys", bobKey, "{\"name\":\"second\",\"scopes\":\"model:chat\"}");
         assertEquals(201, own.status(), own.body());
         assertEquals(bob, own.json().get("user_id").asLong());

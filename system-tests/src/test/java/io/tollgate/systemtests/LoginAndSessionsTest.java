@@ -36,10 +36,12 @@ class LoginAndSessionsTest extends GatewayTest {
         return u.json().get("id").asLong();
     }
 
+    /** As a browser on our own pages sends it: the cookie, our Origin and a JSON body type (CSRF proof). */
     private Api.Reply withCookie(String method, String path, String token, String json) {
-        HttpRequest.Builder b = api.builder(path, null).header("Cookie", "session=" + token);
+        HttpRequest.Builder b = api.builder(path, null).header("Cookie", "session=" + token)
+                .header("Origin", api.base()).header("Content-Type", "application/json");
         b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+                : b.method(method, HttpRequest.BodyPublishers.ofString(json));
         return api.send(b.build());
     }
 
@@ -68,7 +70,7 @@ class LoginAndSessionsTest extends GatewayTest {
         assertEquals("admin@localhost", me.json().get("email").asText());
 
         Api.Reply chat = api.post("/v1/chat/completions", token, Catalog.chatBody("chat", "hi", false));
-        assertEquals(401, chat.status(), "the data plane takes keys only");
+        assertEquals(403, chat.status(), "the data plane takes keys only");
         assertEquals("api_key_required", chat.errorCode());
         assertEquals("api_key_required", withCookie("POST", "/api/v1/chat/completions", token,
                 Catalog.chatBody("chat", "hi", false)).errorCode());

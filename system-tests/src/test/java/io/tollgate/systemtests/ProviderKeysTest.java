@@ -22,7 +22,7 @@ class ProviderKeysTest extends GatewayTest {
     @Test
     void aUsersOwnKeyServesTheirCallsToThatProviderAtNoCostToTheOrganisation() throws Exception {
         long user = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"byok@example.com\"}").json().get("id").asLong();
-        String userKey = api.newKey(user, "completion:invoke,model:any");
+        String userKey = api.newKey(user, "completion:invoke,model:any,manage");
         assertEquals(200, api.post("/v1/chat/completions", userKey, Catalog.chatBody("claude", "org pays", false)).status());
         assertTrue(lastCost() > 0);
 
@@ -63,6 +63,9 @@ class ProviderKeysTest extends GatewayTest {
 
     @Test
     void badProviderKeyInputGetsA4xx() {
+        String key = api.newKey(null, "completion:invoke,model:any,manage");
+        assertEquals(403, api.post("/v1/users/provider-keys", this.key, "{\"provider\":\"mock\",\"api_key\":\"sk-12345678\"}")
+                .status(), "a key that only calls models sets no provider key");
         assertEquals(404, api.post("/v1/users/provider-keys", key, "{\"provider\":\"nope\",\"api_key\":\"sk-12345678\"}").status());
         assertEquals(400, api.post("/v1/users/provider-keys", key, "{\"provider\":\"mock\",\"api_key\":\"short\"}").status());
         assertEquals(400, api.post("/v1/users/provider-keys", key, "{\"provider\":\"mock\",\"api_key\":\"has space inside\"}").status());

@@ -49,7 +49,7 @@ class ReplayUntilTest {
             assertEquals(0, status, out.toString());
             assertTrue(out.toString().contains("as of 2026-10-31T23:59:59Z"), out.toString());
             assertTrue(out.toString().contains("42: 10.000000 - 1.500000 = 8.500000"), out.toString());
-            assertEquals(8_500_000, TestStack.count(gateway.dataSource(),
+            assertEquals(8_500_000, TestStack.count(TestStack.dataSource(db),
                     "SELECT credits_micros - spent_micros FROM replay.rm_balance WHERE account_id = '42'"));
 
             // A pool configured for the projector (here a single connection) is widened for replay's shards.

@@ -24,7 +24,6 @@ import io.tollgate.devstack.DevKafka;
 import io.tollgate.devstack.DevPostgres;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.devstack.ScratchDirs;
-import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.GatewayConfig;
 import io.tollgate.ledger.store.PostgresSettings;
 import io.tollgate.gateway.providers.SecretBox;
@@ -140,13 +139,17 @@ final class TestStack {
         return GatewayConfig.loopback(db, tempDir("tollgate-spool"), MASTER_KEY, ADMIN_KEY).withUpstreamTimeout(upstreamTimeout);
     }
 
-    /** A gateway on a fresh database of the shared server. */
-    static Gateway gateway() {
-        return Gateway.start(config(freshDatabase()));
-    }
-
     static PostgresSettings freshDatabase() {
         return postgres().database("t" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet());
+    }
+
+    /** Connections as the role {@code db} names (the owner, for tests that look past the services' privileges). */
+    static DataSource dataSource(PostgresSettings db) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl(db.jdbcUrl());
+        ds.setUser(db.user());
+        ds.setPassword(db.password());
+        return ds;
     }
 
     static Path tempDir(String prefix) {

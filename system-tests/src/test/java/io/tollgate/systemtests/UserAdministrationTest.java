@@ -50,10 +50,14 @@ class UserAdministrationTest extends GatewayTest {
         long id = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"promoted@example.com\"}").json().get("id").asLong();
         String userKey = api.newKey(id, "completion:invoke");
         assertEquals(403, api.get("/api/users", userKey).status());
+        assertEquals(400, api.post("/api/keys", TestStack.ADMIN_KEY, "{\"user_id\":" + id + ",\"name\":\"a\","
+                + "\"scopes\":\"admin\"}").status(), "the admin scope is for administrators' keys");
         assertEquals(200, api.put("/api/users/" + id, TestStack.ADMIN_KEY, "{\"role\":\"admin\"}").status());
-        assertEquals(200, api.get("/api/users", userKey).status(), "the new role applies to the user's keys at once");
+        assertEquals(403, api.get("/api/users", userKey).status(), "a key without the admin scope stays an ordinary key");
+        String adminKey = api.newKey(id, "admin");
+        assertEquals(200, api.get("/api/users", adminKey).status(), "the new role with a key that carries it");
         assertEquals(200, api.put("/api/users/" + id, TestStack.ADMIN_KEY, "{\"role\":\"user\"}").status());
-        assertEquals(403, api.get("/api/users", userKey).status());
+        assertEquals(403, api.get("/api/users", adminKey).status(), "without the role the scope is nothing, at once");
 
         Api.Reply last = api.put("/api/users/1", TestStack.ADMIN_KEY, "{\"role\":\"user\"}");
         assertEquals(409, last.status());

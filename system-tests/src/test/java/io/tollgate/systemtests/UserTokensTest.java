@@ -15,6 +15,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** Seed 002's /v1/users/tokens: a user's own keys, read-only or read-write. */
 class UserTokensTest extends GatewayTest {
+    /** A user's key that may manage the user's own things, as seed 002's clients hold (registration gives one). */
+    private String manager;
+
+    @org.junit.jupiter.api.BeforeAll
+    void manager() {
+        manager = api.newKey(null, "completion:invoke,model:any,manage");
+    }
 
     private JsonNode token(String creatorKey, String body) {
         Api.Reply r = api.post("/v1/users/tokens", creatorKey, body);
@@ -35,7 +42,7 @@ class UserTokensTest extends GatewayTest {
 
     @Test
     void aWriteTokenCallsModelsAndAReadTokenOnlyReads() {
-        JsonNode writer = token(key, "{\"name\":\"ci\",\"scopes\":[\"read\",\"write\"],\"expires_days\":30}");
+        JsonNode writer = token(manager, "{\"name\":\"ci\",\"scopes\":[\"read\",\"write\"],\"expires_days\":30}");
         String write = writer.get("token").asText();
         assertTrue(scopes(writer).containsAll(List.of("write", "completion:invoke", "model:any")), writer.toString());
         Instant expires = Instant.parse(writer.get("expires_at").asText());
@@ -43,7 +50,7 @@ class UserTokensTest extends GatewayTest {
         assertEquals(200, api.post("/v1/chat/completions", write, Catalog.chatBody("chat", "by token", false)).status());
         assertEquals(201, api.post("/v1/sessions", write, "{\"title\":\"t\"}").status());
 
-        String read = token(key, "{\"name\":\"dashboard\",\"scopes\":[\"read\"]}").get("token").asText();
+        String read = token(manager, "{\"name\":\"dashboard\",\"scopes\":[\"read\"]}").get("token").asText();
         long before = usageCount();
         assertEquals(200, api.get("/v1/models", read).status());
         assertEquals(200, api.get("/v1/users/tokens", read).status());
@@ -57,7 +64,7 @@ class UserTokensTest extends GatewayTest {
         }
         assertEquals(before, usageCount(), "a read token made no upstream call");
 
-        JsonNode listed = api.get("/v1/users/tokens", key).json();
+        JsonNode listed = api.get("/v1/users/tokens", manager).json();
         List<String> names = new ArrayList<>();
         listed.forEach(k -> {
             names.add(k.get("name").asText());
@@ -65,7 +72,7 @@ class UserTokensTest extends GatewayTest {
         });
         assertTrue(names.containsAll(List.of("ci", "dashboard")), names.toString());
 
-        assertEquals(204, api.delete("/v1/users/tokens/" + writer.get("id").asLong(), key).status());
+        assertEquals(204, api.delete("/v1/users/tokens/" + writer.get("id").asLong(), manager).status());
         assertEquals(401, api.post("/v1/chat/completions", write, Catalog.chatBody("chat", "revoked", false)).status());
     }
 
@@ -73,7 +80,7 @@ class UserTokensTest extends GatewayTest {
     void aTokenHasNoMoreThanTheKeyThatCreatedIt() {
         long user = api.post("/api/users", TestStack.ADMIN_KEY, "{\"email\":\"narrow.tokens@example.com\"}").json()
                 .get("id").asLong();
-        String narrow = api.newKey(user, "completion:invoke,model:chat");
+        String narrow = api.newKey(user, "completion:invoke,model:chat,manage");
         JsonNode t = token(narrow, "{\"name\":\"narrow\",\"scopes\":[\"write\"]}");
         assertTrue(scopes(t).contains("model:chat"));
         assertFalse(scopes(t).contains("model:any"), t.toString());
@@ -84,12 +91,17 @@ class UserTokensTest extends GatewayTest {
 
     @Test
     void badTokenRequestsAreClear400s() {
-        for (String body : new String[] {"{\"name\":\"x\",\"scopes\":[\"admin\"]}", "{\"name\":\"x\",\"scopes\":[\"read\"],\"expires_days\":0}",
+        Api.Reply admin = api.post("/v1/users/tokens", manager, "{\"name\":\"x\",\"scopes\":[\"admin\"]}");
+        assertEquals(403, admin.status(), admin.body());
+        assertEquals("scope_escalation", admin.errorCode());
+        assertEquals(403, api.post("/v1/users/tokens", key, "{\"name\":\"x\",\"scopes\":[\"read\"]}").status(),
+                "a key that only calls models makes no tokens");
+        for (String body : new String[] {"{\"name\":\"x\",\"scopes\":[\"superuser\"]}", "{\"name\":\"x\",\"scopes\":[\"read\"],\"expires_days\":0}",
                 "{\"name\":\"x\",\"scopes\":[\"read\"],\"expires_days\":99999}", "{\"scopes\":[\"read\"]}",
                 "{\"name\":\"x\",\"scopes\":[\"read\"],\"colour\":\"red\"}", "{\"name\":\"x\"}", "[]"}) {
-            Api.Reply r = api.post("/v1/users/tokens", key, body);
+            Api.Reply r = api.post("/v1/users/tokens", manager, body);
             assertEquals(400, r.status(), body + " -> " + r.body());
         }
-        assertEquals(404, api.delete("/v1/users/tokens/999999", key).status());
+        assertEquals(404, api.delete("/v1/users/tokens/999999", manager).status());
     }
 }

@@ -3,6 +3,8 @@ package io.tollgate.gateway.admin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 
@@ -13,8 +15,10 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Forms;
@@ -94,8 +98,9 @@ public final class AuthService implements HttpService {
 
     private void login(ServerRequest req, ServerResponse res) {
         Credentials in = Json.bind(json.readObject(req), Credentials.class);
-        SignedIn signedIn = logins.login(Validation.email(in.email()), Validation.required("password", in.password()));
-        signedIn(res, 200, signedIn);
+        SignedIn signedIn = logins.login(Validation.email(in.email()), Validation.required("password", in.password()),
+                guard.clientOf(req));
+        signedIn(req, res, 200, signedIn, null);
     }
 
     /** The OAuth2 password grant's shape: form fields {@code username} and {@code password}, or the same as JSON. */
@@ -118,7 +123,7 @@ public final class AuthService implements HttpService {
             }
         }
         SignedIn signedIn = logins.login(Validation.email(form.get("username")),
-                Validation.required("password", form.get("password")));
+                Validation.required("password", form.get("password")), guard.clientOf(req));
         Sessions.Login login = signedIn.login();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("access_token", login.token());
@@ -128,15 +133,16 @@ public final class AuthService implements HttpService {
     }
 
     private void logout(ServerRequest req, ServerResponse res) {
+        guard.require(req, Access.OWN_READ);
         String token = Sessions.presented(req.headers()).orElseThrow(() -> ApiError.badRequest("not_a_session",
                 "logout ends a login session; send its token or cookie (API keys are revoked with DELETE /api/keys/{id})"));
         logins.logout(sessions.sessionId(token));
-        res.headers().addCookie(sessions.clearedCookie());
+        res.headers().addCookie(sessions.clearedCookie(guard.overTls(req)));
         Json.send(res, 200, Map.of("ok", true));
     }
 
     private void me(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         User user = directory.user(caller.userId()).orElseThrow(() -> ApiError.unauthorized("invalid_session", "no such user"));
         Json.send(res, 200, view(user));
     }
@@ -146,14 +152,18 @@ public final class AuthService implements HttpService {
         String email = Validation.email(in.email());
         String name = in.name() == null ? email : Validation.text("name", in.name(), 200);
         SignedIn signedIn = logins.register(email, name, in.password(), Validation.text("invite_token", in.inviteToken(), 200));
-        // Seed 001: registering also hands out a first API key (shown once), with the scopes a user may grant itself.
+        // Seed 001: registering also hands out a first API key (shown once), its client's key for everything
+        // (calls and managing its own account): the scopes a user may grant itself, and manage.
+        Set<String> scopes = new LinkedHashSet<>(sessions.settings().userKeyScopes());
+        scopes.add(Scopes.MANAGE);
         UserDirectory.IssuedKey primary = directory.issueKey(signedIn.user().id(), signedIn.user().id(),
-                new UserDirectory.KeySpec("primary", sessions.settings().userKeyScopes(), "live", null, null, null, null,
-                        io.tollgate.gateway.auth.KeyPolicy.NONE));
-        signedIn(res, 201, signedIn, primary.secret());
+                new UserDirectory.KeySpec("primary", scopes, "live", null, null, null, null,
+                        io.tollgate.gateway.auth.KeyPolicy.NONE), null);
+        signedIn(req, res, 201, signedIn, primary.secret());
     }
 
     private void changeOwnPassword(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         ObjectNode body = json.readObject(req);
         if (body.has("email")) {
             throw ApiError.badRequest("unsupported_field", "the email of an account cannot be changed");
@@ -162,7 +172,6 @@ public final class AuthService implements HttpService {
             throw ApiError.badRequest("no_changes", "send new_password (and current_password) to change the password");
         }
         PasswordChange in = Json.bind(body, PasswordChange.class);
-        Principal caller = guard.caller(req);
         UUID current = Sessions.presented(req.headers()).map(sessions::sessionId).orElse(null);
         logins.setPassword(caller.userId(), caller.userId(), in.currentPassword(), in.newPassword(), current);
         Json.send(res, 200, view(directory.user(caller.userId()).orElseThrow()));
@@ -173,7 +182,7 @@ public final class AuthService implements HttpService {
      * 002's {@code PATCH /v1/users/me} as {@code display_name}.
      */
     private void rename(ServerRequest req, ServerResponse res, String field) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         ObjectNode body = json.readObject(req);
         body.fieldNames().forEachRemaining(f -> {
             if (!f.equals(field)) {
@@ -193,19 +202,19 @@ public final class AuthService implements HttpService {
 
     /** Seed 001's account deletion, which needs {@code {"confirm": true}}: see {@link UserDirectory#closeAccount}. */
     private void closeAccount(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         Confirmation in = Json.bind(json.readObject(req), Confirmation.class);
         if (!Boolean.TRUE.equals(in.confirm())) {
             throw ApiError.badRequest("confirmation_required", "send {\"confirm\": true} to close this account");
         }
         directory.closeAccount(caller.userId());
-        res.headers().addCookie(sessions.clearedCookie());
+        res.headers().addCookie(sessions.clearedCookie(guard.overTls(req)));
         Json.send(res, 200, Map.of("ok", true, "status", "closed",
                 "kept", "usage already ledgered stays in the ledger; keys, sessions, conversations and provider keys are gone"));
     }
 
     private void resetPassword(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         long id = Validation.pathId(req, "id");
         Reset in = Json.bind(json.readObject(req), Reset.class);
         logins.setPassword(admin.userId(), id, null, in.password(), null);
@@ -213,7 +222,7 @@ public final class AuthService implements HttpService {
     }
 
     private void invite(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         NewInvite in = Json.bind(json.readObject(req), NewInvite.class);
         long hours = in.expiresInHours() == null ? 72 : in.expiresInHours();
         if (hours < 1 || hours > MAX_INVITE_HOURS) {
@@ -228,17 +237,15 @@ public final class AuthService implements HttpService {
         Json.send(res, 201, out);
     }
 
-    private void signedIn(ServerResponse res, int status, SignedIn signedIn) {
-        signedIn(res, status, signedIn, null);
-    }
-
-    private void signedIn(ServerResponse res, int status, SignedIn signedIn, String apiKey) {
-        res.headers().addCookie(sessions.cookie(signedIn.login()));
+    private void signedIn(ServerRequest req, ServerResponse res, int status, SignedIn signedIn, String apiKey) {
+        res.headers().addCookie(sessions.cookie(signedIn.login(), guard.overTls(req)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);
         out.put("token", signedIn.login().token());
         out.put("token_type", "bearer");
         out.put("expires_at", signedIn.login().expiresAt().toString());
+        // Pages signed in by cookie send it back as X-CSRF-Token (or a same-origin Origin) with each write.
+        out.put("csrf_token", sessions.csrfOf(signedIn.login().sessionId()));
         out.put("user", view(signedIn.user()));
         if (apiKey != null) {
             out.put("api_key", apiKey);
@@ -254,7 +261,7 @@ public final class AuthService implements HttpService {
         out.put("name", u.name());
         out.put("full_name", u.name());
         out.put("role", u.role());
-        out.put("is_admin", "admin".equals(u.role()));
+        out.put("is_admin", Principal.ADMIN_ROLE.equals(u.role()));
         out.put("disabled", u.disabled());
         out.put("plan_id", u.planId());
         out.put("must_change_password", false);

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.Json;
@@ -45,7 +46,7 @@ public final class CatalogService implements HttpService {
 
     /** Per provider: its models the caller may use, how many are priced, and the cheapest by output price. */
     private void providers(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         List<ModelRoute> models = registry.models().stream().filter(m -> caller.mayUseModel(m.modelId())).toList();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Provider p : registry.providers()) {
@@ -67,7 +68,7 @@ public final class CatalogService implements HttpService {
 
     /** Seed 004's {@code GET /api/models}: the model ids enabled providers listed at their last refresh. */
     private void runtimeModels(ServerRequest req, ServerResponse res) {
-        guard.caller(req);
+        guard.require(req, Access.OWN_READ);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Provider p : registry.providers()) {
             if (p.enabled()) {
@@ -80,7 +81,7 @@ public final class CatalogService implements HttpService {
 
     /** Every enabled provider's {@code GET /models}, each with its own outcome: one failing does not stop the others. */
     private void refreshAll(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Provider p : registry.providers()) {
             if (!p.enabled()) {
@@ -103,7 +104,7 @@ public final class CatalogService implements HttpService {
     }
 
     private void cacheStatus(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.ADMIN);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes_cached", registry.cachedRoutes());
         out.put("models", registry.models().size());

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
@@ -54,7 +55,7 @@ public final class CreditsService implements HttpService {
     }
 
     private void add(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.FINANCE);
         KeyInput in = new KeyInput(json.readObject(req), FIELDS);
         long userId = account(in);
         User user = directory.user(userId).orElseThrow(() -> ApiError.badRequest("unknown_user", "no user " + userId));
@@ -71,14 +72,14 @@ public final class CreditsService implements HttpService {
     }
 
     private void mine(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Map<String, Object> out = balanceView(directory.user(caller.userId()).orElseThrow());
         out.put("api_key", directory.key(caller.keyId()).map(k -> k.prefix() + "…").orElse(null));
         Json.send(res, 200, out);
     }
 
     private void all(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.FINANCE);
         Json.send(res, 200, directory.users().stream().map(this::balanceView).toList());
     }
 

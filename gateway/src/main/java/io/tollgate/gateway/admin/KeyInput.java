@@ -135,11 +135,11 @@ final class KeyInput {
         return raw;
     }
 
-    /** live, test, staging or dev (seed 003's "prod"/"production" mean live); live when absent. */
+    /** live, test, staging or dev (seed 003's "prod"/"production" mean live); null when absent. */
     String environment() {
         String env = text("environment", 32);
         if (env == null) {
-            return "live";
+            return null;
         }
         if (env.equals("prod") || env.equals("production")) {
             return "live";

@@ -17,18 +17,23 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.KeyPolicy;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.identity.KeyBounds;
 import io.tollgate.gateway.identity.UserDirectory;
+import io.tollgate.gateway.identity.UserDirectory.User;
 import io.tollgate.gateway.identity.UserDirectory.Key;
 import io.tollgate.gateway.identity.UserDirectory.KeySpec;
 
 /**
  * Keys: {@code /api/keys} and seed 001's {@code /api/user/api-keys}. An administrator manages anyone's
- * keys; a user its own, granting at most the scopes of the key it calls with. The secret is in the
+ * keys, finance every virtual key; a user its own, granting at most the scopes of the credential it
+ * calls with, and from a key only a child inside that key's limits ({@link KeyBounds}). The secret is in the
  * reply that creates or rotates a key and nowhere else, ever. Under {@code /api/user/api-keys} a
  * delete needs {@code ?confirm=true} (seed 001: confirmation required).
  */
@@ -63,31 +68,55 @@ public final class KeysService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         KeyInput in = new KeyInput(json.readObject(req), CREATE_FIELDS);
         Long userId = in.count("user_id", 1);
         long owner = userId == null ? caller.userId() : userId;
         if (!caller.isAdmin() && owner != caller.userId()) {
             throw ApiError.forbidden("admin_required", "only administrators issue keys for other users");
         }
-        if (directory.user(owner).isEmpty()) {
-            throw ApiError.badRequest("unknown_user", "no user " + owner);
+        User user = directory.user(owner).orElseThrow(() -> ApiError.badRequest("unknown_user", "no user " + owner));
+        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), Scopes.parse(in.node("scopes")),
+                in.environment(), in.text("cost_centre", 200), in.text("project", 200), in.text("agent", 200),
+                in.future("expires_at"), in.policy("api"));
+        Json.send(res, 201, issued(caller, user, spec));
+    }
+
+    /**
+     * Issues a key within what {@code caller} may grant: scopes it has itself (and that the owner's role
+     * allows); from a key without finance or admin power, a child of that key inside its bounds.
+     */
+    private Map<String, Object> issued(Principal caller, User owner, KeySpec requested) {
+        for (String s : requested.scopes()) {
+            if (!caller.mayGrant(s)) {
+                throw ApiError.forbidden("scope_escalation", "a key cannot grant the scope " + s + ", which its "
+                        + "creator's credential does not have");
+            }
         }
-        Set<String> scopes = Scopes.parse(in.node("scopes"));
-        if (!caller.isAdmin() && !caller.scopes().containsAll(scopes)) {
-            throw ApiError.forbidden("scope_escalation", "a key cannot grant scopes its creator's key does not have");
+        if (requested.scopes().contains(Scopes.ADMIN) && !Principal.ADMIN_ROLE.equals(owner.role())
+                || requested.scopes().contains(Scopes.FINANCE) && Principal.USER_ROLE.equals(owner.role())) {
+            throw ApiError.badRequest("invalid_scopes", "the admin scope is for administrators' keys and finance for "
+                    + "finance's or administrators'; user " + owner.id() + " is " + owner.role());
         }
-        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes, in.environment(),
-                in.text("cost_centre", 200), in.text("project", 200), in.text("agent", 200), in.future("expires_at"),
-                in.policy("api"));
-        UserDirectory.IssuedKey issued = directory.issueKey(caller.userId(), owner, spec);
+        KeySpec spec = requested;
+        Long parent = null;
+        if (!caller.isSession() && !caller.isFinance()) {
+            KeyBounds bounds = KeyBounds.of(caller);
+            spec = bounds.inherit(requested);
+            bounds.check(spec);
+            parent = caller.keyId();
+        } else if (spec.environment() == null) {
+            spec = new KeySpec(spec.name(), spec.scopes(), "live", spec.costCentre(), spec.project(), spec.agent(),
+                    spec.expiresAt(), spec.policy());
+        }
+        UserDirectory.IssuedKey issued = directory.issueKey(caller.userId(), owner.id(), spec, parent);
         Map<String, Object> out = KeyInput.view(issued.key());
         out.put("key", issued.secret());
-        Json.send(res, 201, out);
+        return out;
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         long owner = req.query().first("user_id").map(KeysService::id).orElse(caller.userId());
         if (!caller.isAdmin() && owner != caller.userId()) {
             throw ApiError.forbidden("admin_required", "only administrators list other users' keys");
@@ -98,7 +127,7 @@ public final class KeysService implements HttpService {
     /**
      * Seed 002's {@code /v1/users/tokens}: the caller's own keys by another name. A {@code read} token may
      * only read; a {@code write} token may also change things and call models, with the creating key's
-     * model scopes. A token keeps the creating key's cost attribution and limits, so it is no way around them.
+     * model scopes. A token is a child of the creating key: its cost attribution and limits, never more.
      */
     public HttpService seed002Tokens() {
         return rules -> rules.get("/", this::list)
@@ -107,16 +136,12 @@ public final class KeysService implements HttpService {
     }
 
     private void createToken(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         KeyInput in = new KeyInput(json.readObject(req), TOKEN_FIELDS);
-        Set<String> asked = Scopes.parse(in.node("scopes"));
-        if (!caller.isAdmin() && !asked.stream().allMatch(s -> s.equals(Scopes.READ) || s.equals(Scopes.WRITE)
-                || caller.hasScope(s))) {
-            throw ApiError.forbidden("scope_escalation", "a token cannot have scopes its creator's key does not have");
-        }
-        Set<String> scopes = new LinkedHashSet<>(asked);
+        Set<String> scopes = new LinkedHashSet<>(Scopes.parse(in.node("scopes")));
         if (scopes.contains(Scopes.WRITE)) {
-            caller.scopes().stream().filter(s -> s.equals(Scopes.INVOKE) || s.startsWith("model:")).forEach(scopes::add);
+            caller.scopes().stream().filter(s -> s.equals(Scopes.INVOKE) || s.startsWith("model:") && !s.equals(Scopes.MODEL_WRITE))
+                    .forEach(scopes::add);
         }
         Long days = in.count("expires_days", 1);
         if (days != null && days > MAX_TOKEN_DAYS) {
@@ -126,19 +151,17 @@ public final class KeysService implements HttpService {
         if (caller.expiresAt() != null && (expires == null || expires.isAfter(caller.expiresAt()))) {
             expires = caller.expiresAt();
         }
-        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes, caller.environment(),
-                caller.costCentre(), caller.project(), caller.agent(), expires, caller.policy());
-        UserDirectory.IssuedKey issued = directory.issueKey(caller.userId(), caller.userId(), spec);
-        Map<String, Object> out = KeyInput.view(issued.key());
-        out.put("key", issued.secret());
-        out.put("token", issued.secret());
+        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes, null, null, null, null,
+                expires, KeyPolicy.NONE);
+        Map<String, Object> out = issued(caller, directory.user(caller.userId()).orElseThrow(), spec);
+        out.put("token", out.get("key"));
         Json.send(res, 201, out);
     }
 
     /** Seed 004's {@code GET /api/admin/users/:id/keys}: a user's keys, for administrators (never a secret). */
     public HttpService byUser() {
         return rules -> rules.get("/{id}/keys", (req, res) -> {
-            guard.admin(req);
+            guard.require(req, Access.ADMIN);
             long user = Validation.pathId(req, "id");
             if (directory.user(user).isEmpty()) {
                 throw ApiError.notFound("no user " + user);
@@ -148,12 +171,12 @@ public final class KeysService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Json.send(res, 200, KeyInput.view(owned(Validation.pathId(req, "id"), guard.caller(req))));
+        Json.send(res, 200, KeyInput.view(owned(Validation.pathId(req, "id"), guard.require(req, Access.OWN_MANAGE))));
     }
 
     /** Seed 001's actions: {@code update} (the default), {@code rotate} and {@code bulk_rotate}. */
     private void update(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         ObjectNode body = json.readObject(req);
         KeyInput in = new KeyInput(body, UPDATE_FIELDS);
         Key key = owned(Validation.pathId(req, "id"), caller);
@@ -173,6 +196,7 @@ public final class KeysService implements HttpService {
                 if (changes.isEmpty()) {
                     throw ApiError.badRequest("nothing_to_update", "name none of the key's settings to change");
                 }
+                checkUpdateBounds(caller, key, changes);
                 Json.send(res, 200, KeyInput.view(directory.updateKey(caller.userId(), key.id(), changes)));
             }
             case "rotate" -> Json.send(res, 200, rotated(directory.rotateKey(caller.userId(), key.id(), grace(in))));
@@ -202,7 +226,7 @@ public final class KeysService implements HttpService {
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         Key key = owned(Validation.pathId(req, "id"), caller);
         if (confirmDeletes && !"true".equals(req.query().first("confirm").orElse(""))) {
             throw ApiError.badRequest("confirmation_required", "deleting key " + key.prefix()
@@ -226,12 +250,38 @@ public final class KeysService implements HttpService {
         return grace == null ? 0 : grace;
     }
 
-    /** A key the caller may see; someone else's key is reported as missing rather than forbidden. */
+    /**
+     * An update may not take a key out of its bounds unless finance or an administrator makes it: the
+     * calling key's own, what someone else set on the key (a virtual key's budget and attribution above
+     * all), and the bounds of the key it was created from.
+     */
+    private void checkUpdateBounds(Principal caller, Key key, Map<String, Object> changes) {
+        if (caller.isFinance()) {
+            return;
+        }
+        KeySpec after = UserDirectory.applied(key, changes);
+        if (!caller.isSession()) {
+            KeyBounds.of(caller).check(after);
+        }
+        boolean setBySomeoneElse = key.virtual() || key.issuedBy() != null && key.issuedBy() != key.userId();
+        if (setBySomeoneElse && !changes.keySet().equals(Set.of("name"))) {
+            KeyBounds.of(key).check(after);
+        }
+        if (key.parentKeyId() != null) {
+            directory.key(key.parentKeyId()).ifPresent(parent -> KeyBounds.of(parent).check(after));
+        }
+    }
+
+    /**
+     * A key the caller may see and manage: its own; finance also every virtual key, administrators every
+     * key. Someone else's key is reported as missing rather than forbidden.
+     */
     private Key owned(long id, Principal caller) {
         return directory.key(id)
-                .filter(k -> caller.isAdmin() || k.userId() == caller.userId())
+                .filter(k -> caller.isAdmin() || k.userId() == caller.userId() || caller.isFinance() && k.virtual())
                 .orElseThrow(() -> ApiError.notFound("no key " + id));
     }
+
 
     private static long id(String raw) {
         try {

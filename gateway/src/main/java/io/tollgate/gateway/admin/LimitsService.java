@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
@@ -53,7 +54,7 @@ public final class LimitsService implements HttpService {
     }
 
     private void set(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         ObjectNode body = json.readObject(req);
         Limits l = Limits.fromJson(body, Set.of("user_id", "key_id"));
         boolean forKey = body.hasNonNull("key_id");
@@ -72,7 +73,7 @@ public final class LimitsService implements HttpService {
     }
 
     private void mine(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Plan plan = plans.find(caller.planId()).orElse(null);
         Limits userLimits = plan == null ? limits.forUser(caller.userId())
                 : plan.limits().overriddenBy(limits.forUser(caller.userId()));

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
@@ -18,6 +19,7 @@ import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.http.OpenApiDocument;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.providers.ProviderRegistry.NewModel;
 import io.tollgate.ledger.money.Micros;
 
@@ -50,7 +52,7 @@ public final class ModelsService implements HttpService {
 
     /** Seed 002: {@code {"modality":"text"}} (the default) names the model {@code /v1/generate} uses when none is given. */
     private void makeDefault(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.withScope(req, Scopes.MODEL_WRITE);
+        Principal caller = guard.require(req, Access.MODEL_WRITE);
         String id = req.path().pathParameters().get("id");
         ModelRoute m = registry.route(id).orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
         String modality = "text";
@@ -68,7 +70,7 @@ public final class ModelsService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         List<Map<String, Object>> data = registry.models().stream()
                 .filter(m -> caller.mayUseModel(m.modelId()))
                 .map(ModelsService::openAiView)
@@ -77,7 +79,7 @@ public final class ModelsService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         String id = req.path().pathParameters().get("id");
         ModelRoute m = registry.route(id).filter(r -> caller.mayUseModel(r.modelId()))
                 .orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
@@ -85,13 +87,20 @@ public final class ModelsService implements HttpService {
     }
 
     private void register(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.withScope(req, Scopes.MODEL_WRITE);
+        Principal caller = guard.require(req, Access.MODEL_WRITE);
         RegisterModel body = Json.bind(json.readObject(req), RegisterModel.class);
         String modelId = Validation.required("model_name", body.modelName());
         if (!modelId.matches("[A-Za-z0-9._:/@-]{1,128}")) {
             throw ApiError.badRequest("invalid_model_name", "model_name may hold letters, digits and ._:/@- only");
         }
         boolean free = Boolean.TRUE.equals(body.free());
+        // A free model costs nothing against any budget, and a new endpoint is a new upstream to send
+        // prompts to: both are an administrator's decision, not model:write's alone.
+        boolean administrator = Principal.ADMIN_ROLE.equals(caller.role());
+        if ((free || body.endpoint() != null) && !administrator) {
+            throw ApiError.forbidden("admin_required", "registering a free model or a new endpoint needs the admin "
+                    + "role as well as model:write; register a priced model on an existing provider_id instead");
+        }
         long input = price("input_price_per_million", body.inputPricePerMillion(), free);
         long output = price("output_price_per_million", body.outputPricePerMillion(), free);
         NewModel model = new NewModel(modelId, body.name() == null ? modelId : Validation.text("name", body.name(), 200),
@@ -108,7 +117,7 @@ public final class ModelsService implements HttpService {
             route = registry.registerModel(caller.userId(), new NewModel(model.modelId(), model.displayName(),
                     providerId, model.upstreamName(), input, output, free));
         } else if (body.endpoint() != null) {
-            String endpoint = ProvidersService.validBaseUrl(body.endpoint());
+            String endpoint = UpstreamAddresses.checked("endpoint", body.endpoint(), administrator);
             String apiKey = body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey();
             route = registry.registerModelWithEndpoint(caller.userId(), endpoint, apiKey, model);
         } else {
@@ -141,7 +150,7 @@ public final class ModelsService implements HttpService {
         @SuppressWarnings("unchecked")
         Map<String, Object> properties = (Map<String, Object>) generate.get("properties");
         return rules -> rules.get("/", (req, res) -> {
-            Principal caller = guard.caller(req);
+            Principal caller = guard.require(req, Access.OWN_READ);
             String id = req.query().first("model").orElseThrow(() -> ApiError.badRequest("model_required",
                     "name the model: /v1/schema?model={model_id}"));
             ModelRoute m = registry.route(id).filter(r -> caller.mayUseModel(r.modelId()))

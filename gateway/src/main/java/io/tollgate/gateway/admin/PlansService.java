@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
@@ -46,11 +47,11 @@ public final class PlansService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/plans", (req, res) -> {
-                    guard.caller(req);
+                    guard.require(req, Access.OWN_READ);
                     Json.send(res, 200, plans.all().stream().map(PlansService::view).toList());
                 })
                 .get("/plans/{id}", (req, res) -> {
-                    guard.caller(req);
+                    guard.require(req, Access.OWN_READ);
                     String id = req.path().pathParameters().get("id");
                     Json.send(res, 200, view(plans.find(id).orElseThrow(() -> ApiError.notFound("no plan " + id))));
                 })
@@ -62,7 +63,7 @@ public final class PlansService implements HttpService {
     }
 
     private void assign(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         KeyInput in = new KeyInput(json.readObject(req), Set.of("user_id", "plan_id"));
         Long userId = in.count("user_id", 1);
         if (userId == null) {
@@ -78,7 +79,7 @@ public final class PlansService implements HttpService {
     }
 
     private void mine(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("user_id", caller.userId());
         out.put("plan", plans.find(caller.planId()).map(PlansService::view).orElse(null));
@@ -86,7 +87,7 @@ public final class PlansService implements HttpService {
     }
 
     private void usage(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Plan plan = plans.find(caller.planId()).orElse(null);
         Admission.Balance b = admission.balance(caller.userId());
         Map<String, Object> out = new LinkedHashMap<>();
@@ -102,7 +103,7 @@ public final class PlansService implements HttpService {
     }
 
     private void entitlements(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Plan plan = plans.find(caller.planId()).orElse(null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("plan_id", caller.planId());
@@ -118,7 +119,7 @@ public final class PlansService implements HttpService {
 
     /** From the projector's spend roll-ups: requests, tokens and cost per key environment. */
     private void environments(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         List<Map<String, Object>> rows = db.read(c -> Breakdown.of(c, caller.userId(), "environment", null, null));
         Json.send(res, 200, Map.of("user_id", caller.userId(), "environments", rows));
     }

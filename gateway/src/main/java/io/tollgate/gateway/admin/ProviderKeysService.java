@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
@@ -45,7 +46,7 @@ public final class ProviderKeysService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         Json.send(res, 200, Map.of("data", keys.list(caller.userId()).stream().map(k -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("provider", k.provider());
@@ -57,7 +58,7 @@ public final class ProviderKeysService implements HttpService {
     }
 
     private void set(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         NewKey in = Json.bind(json.readObject(req), NewKey.class);
         Provider provider = provider(Validation.required("provider", in.provider()));
         String apiKey = Validation.required("api_key", in.apiKey());
@@ -70,7 +71,7 @@ public final class ProviderKeysService implements HttpService {
     }
 
     private void remove(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         keys.remove(caller.userId(), caller.userId(), provider(req.path().pathParameters().get("provider")));
         Json.noContent(res);
     }

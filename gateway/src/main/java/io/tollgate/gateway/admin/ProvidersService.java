@@ -1,6 +1,5 @@
 package io.tollgate.gateway.admin;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +9,13 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.Provider;
+import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.proxy.UpstreamClient;
 
@@ -51,13 +52,14 @@ public final class ProvidersService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         CreateProvider body = Json.bind(json.readObject(req), CreateProvider.class);
         String type = body.type() == null ? "openai" : body.type();
         if (!Set.of("openai", "anthropic").contains(type)) {
             throw ApiError.badRequest("invalid_type", "type must be \"openai\" or \"anthropic\"");
         }
-        String baseUrl = validBaseUrl(body.baseUrl() == null ? DEFAULT_BASE_URLS.get(type) : body.baseUrl());
+        String baseUrl = UpstreamAddresses.checked("base_url", body.baseUrl() == null ? DEFAULT_BASE_URLS.get(type)
+                : body.baseUrl(), admin.isAdmin());
         String apiKey = body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey();
         Provider p = registry.createProvider(admin.userId(), Validation.required("name", body.name()), type, baseUrl,
                 apiKey, body.enabled() == null || body.enabled());
@@ -65,18 +67,18 @@ public final class ProvidersService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        guard.caller(req);
+        guard.require(req, Access.OWN_READ);
         Json.send(res, 200, registry.providers().stream().map(p -> view(p, registry.discovered(p.id()))).toList());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.ADMIN);
         Provider p = found(req);
         Json.send(res, 200, view(p, registry.discovered(p.id())));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         long id = found(req).id();
         UpdateProvider body = Json.bind(json.readObject(req), UpdateProvider.class);
         if (body.name() == null && body.baseUrl() == null && body.apiKey() == null && body.enabled() == null) {
@@ -84,13 +86,13 @@ public final class ProvidersService implements HttpService {
         }
         Provider p = registry.updateProvider(admin.userId(), id,
                 body.name() == null ? null : Validation.required("name", body.name()),
-                body.baseUrl() == null ? null : validBaseUrl(body.baseUrl()),
+                body.baseUrl() == null ? null : UpstreamAddresses.checked("base_url", body.baseUrl(), admin.isAdmin()),
                 body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey(), body.enabled());
         Json.send(res, 200, view(p, registry.discovered(p.id())));
     }
 
     private void refresh(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         Provider p = found(req);
         List<String> models;
         try {
@@ -105,19 +107,6 @@ public final class ProvidersService implements HttpService {
     private Provider found(ServerRequest req) {
         long id = Validation.pathId(req, "id");
         return registry.provider(id).orElseThrow(() -> ApiError.notFound("no provider " + id));
-    }
-
-    static String validBaseUrl(String raw) {
-        try {
-            URI uri = URI.create(raw.trim());
-            if (!Set.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            String s = uri.toString();
-            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("invalid_base_url", "base_url must be an http(s) URL: " + raw);
-        }
     }
 
     /** Seed 004's provider object; {@code runtime_models} are the ids the provider listed at its last refresh. */

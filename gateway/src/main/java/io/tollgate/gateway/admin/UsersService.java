@@ -1,11 +1,11 @@
 package io.tollgate.gateway.admin;
 
-import java.util.Set;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Principal;
@@ -47,11 +47,11 @@ public final class UsersService implements HttpService {
 
     /** Seed 004's {@code PUT /api/users/:id}: name, role, disabled (and password, as an administrator's reset). */
     private void update(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         long id = Validation.pathId(req, "id");
         UpdateUser body = Json.bind(json.readObject(req), UpdateUser.class);
-        if (body.role() != null && !Set.of("admin", "user").contains(body.role())) {
-            throw ApiError.badRequest("invalid_role", "role must be \"admin\" or \"user\"");
+        if (body.role() != null && !Principal.ROLES.contains(body.role())) {
+            throw ApiError.badRequest("invalid_role", "role must be \"admin\", \"finance\" or \"user\"");
         }
         String name = body.name() == null ? null : Validation.required("name", Validation.text("name", body.name(), 200));
         UserDirectory.User user = directory.updateUser(admin.userId(), id, name, body.role(), body.disabled());
@@ -66,18 +66,18 @@ public final class UsersService implements HttpService {
      * is disabled rather than deleted: its keys and sessions stop working at once.
      */
     private void disable(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         directory.updateUser(admin.userId(), Validation.pathId(req, "id"), null, null, true);
         Json.noContent(res);
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.ADMIN);
         CreateUser body = Json.bind(json.readObject(req), CreateUser.class);
         String email = Validation.email(body.email());
-        String role = body.role() == null ? "user" : body.role();
-        if (!Set.of("admin", "user").contains(role)) {
-            throw ApiError.badRequest("invalid_role", "role must be \"admin\" or \"user\"");
+        String role = body.role() == null ? Principal.USER_ROLE : body.role();
+        if (!Principal.ROLES.contains(role)) {
+            throw ApiError.badRequest("invalid_role", "role must be \"admin\", \"finance\" or \"user\"");
         }
         String name = body.name() == null ? email : Validation.text("name", body.name(), 200);
         String hash = null;
@@ -92,12 +92,12 @@ public final class UsersService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.ADMIN);
         Json.send(res, 200, directory.users());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         long id = Validation.pathId(req, "id");
         if (!caller.isAdmin() && caller.userId() != id) {
             throw ApiError.notFound("no user " + id);

@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
@@ -55,7 +56,7 @@ public final class VirtualKeysService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Principal admin = guard.admin(req);
+        Principal admin = guard.require(req, Access.FINANCE);
         KeyInput in = new KeyInput(json.readObject(req), FIELDS);
         User owner = owner(in);
         Set<String> scopes = new LinkedHashSet<>(List.of(Scopes.INVOKE));
@@ -66,23 +67,24 @@ public final class VirtualKeysService implements HttpService {
             models.forEach(m -> scopes.add("model:" + m));
             Scopes.parse(TextNode.valueOf(String.join(",", scopes))); // refuses malformed model names
         }
-        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes, in.environment(),
+        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes,
+                in.environment() == null ? "live" : in.environment(),
                 in.text("cost_centre", 200), in.text("project", 200), in.text("agent_name", 200), in.future("expires_at"),
                 in.policy("virtual"));
-        UserDirectory.IssuedKey issued = directory.issueKey(admin.userId(), owner.id(), spec);
+        UserDirectory.IssuedKey issued = directory.issueKey(admin.userId(), owner.id(), spec, null);
         Map<String, Object> out = view(issued.key(), owner);
         out.put("key", issued.secret());
         Json.send(res, 201, out);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.FINANCE);
         Json.send(res, 200, directory.keysOfKind("virtual").stream()
                 .map(k -> view(k, directory.user(k.userId()).orElseThrow())).toList());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.FINANCE);
         long id = Validation.pathId(req, "id");
         Key key = directory.key(id).filter(k -> "virtual".equals(k.policy().kind()))
                 .orElseThrow(() -> ApiError.notFound("no virtual key " + id));

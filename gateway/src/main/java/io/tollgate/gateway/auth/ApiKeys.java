@@ -36,6 +36,24 @@ public final class ApiKeys {
         return sb.toString();
     }
 
+    /** A preset secret shorter than this is refused: a generated key has 32 random characters after its prefix. */
+    static final int MIN_PRESET_LENGTH = 32;
+
+    /**
+     * Why a secret chosen by an operator (the bootstrap admin key) is too weak to guard administrator
+     * power, or null: too short, or too few distinct characters to be random (a word, a repeated pattern).
+     */
+    public static String weakness(String secret) {
+        if (secret.length() < MIN_PRESET_LENGTH) {
+            return "it has " + secret.length() + " characters; at least " + MIN_PRESET_LENGTH + " are needed";
+        }
+        long distinct = secret.chars().distinct().count();
+        if (distinct < 16) {
+            return "it has only " + distinct + " distinct characters; a random key has many more";
+        }
+        return null;
+    }
+
     /** What is stored and shown in listings: enough to recognise a key, far too little to use it. */
     public static String prefixOf(String key) {
         int cut = key.lastIndexOf('_') + 7;

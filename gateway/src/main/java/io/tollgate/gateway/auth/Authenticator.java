@@ -83,7 +83,8 @@ public final class Authenticator {
 
     /** Drops a key from the cache; the next request re-reads it (and finds it revoked, rotated or changed). */
     public void invalidateKey(long keyId) {
-        byHash.values().removeIf(c -> c.principal().keyId() == keyId);
+        byHash.values().removeIf(c -> c.principal().keyId() == keyId
+                || c.principal().lineage().stream().anyMatch(a -> a.keyId() == keyId));
     }
 
     public void invalidateUser(long userId) {
@@ -157,14 +158,15 @@ public final class Authenticator {
                 .filter(s -> !s.isEmpty());
     }
 
+    private static final String POLICY_COLUMNS = "k.kind, k.monthly_budget_micros, k.max_tokens_per_request, "
+            + "k.max_reasoning_tokens, k.ip_allowlist, k.allowed_domains, k.max_requests, k.max_spend_micros";
+
     private Optional<Cached> load(byte[] hash) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT k.id, k.user_id, u.role, k.scopes, k.environment, "
-                    + "k.cost_centre, k.project, k.agent, k.expires_at, k.kind, k.monthly_budget_micros, "
-                    + "k.max_tokens_per_request, k.max_reasoning_tokens, k.ip_allowlist, k.allowed_domains, "
-                    + "k.max_requests, k.max_spend_micros, u.plan_id, "
-                    + "CASE WHEN k.key_hash = ? THEN NULL ELSE k.previous_valid_until END "
-                    + "FROM api_keys k JOIN users u ON u.id = k.user_id "
+                    + "k.cost_centre, k.project, k.agent, k.expires_at, u.plan_id, "
+                    + "CASE WHEN k.key_hash = ? THEN NULL ELSE k.previous_valid_until END, k.parent_key_id, "
+                    + POLICY_COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
                     + "WHERE (k.key_hash = ? OR k.previous_key_hash = ?) AND k.revoked_at IS NULL AND NOT u.disabled")) {
                 q.setBytes(1, hash);
                 q.setBytes(2, hash);
@@ -173,19 +175,61 @@ public final class Authenticator {
                     if (!rs.next()) {
                         return Optional.<Cached>empty();
                     }
-                    KeyPolicy policy = new KeyPolicy(rs.getString(10), Db.nullableLong(rs, 11), Db.nullableLong(rs, 12),
-                            Db.nullableLong(rs, 13), Db.texts(rs.getArray(14)).stream().map(Cidr::parse).toList(),
-                            Db.texts(rs.getArray(15)), Db.nullableLong(rs, 16), Db.nullableLong(rs, 17));
-                    Principal p = new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                    long keyId = rs.getLong(1);
+                    Instant expires = instant(rs.getTimestamp(9));
+                    List<Principal.Ancestor> lineage = List.of();
+                    if (Db.nullableLong(rs, 12) != null) {
+                        Lineage up = lineage(c, keyId);
+                        lineage = up.ancestors();
+                        expires = expires == null ? up.expiresAt()
+                                : up.expiresAt() == null || expires.isBefore(up.expiresAt()) ? expires : up.expiresAt();
+                    }
+                    Principal p = new Principal(keyId, rs.getLong(2), rs.getString(3),
                             new LinkedHashSet<>(Db.texts(rs.getArray(4))), rs.getString(5), rs.getString(6),
-                            rs.getString(7), rs.getString(8), instant(rs.getTimestamp(9)), policy, rs.getString(18));
-                    return Optional.of(new Cached(p, instant(rs.getTimestamp(19))));
+                            rs.getString(7), rs.getString(8), expires, policy(rs, 13), rs.getString(10),
+                            Principal.Credential.KEY, lineage);
+                    return Optional.of(new Cached(p, instant(rs.getTimestamp(11))));
                 }
             }
         });
     }
 
+    /** A key's ancestors, nearest first, and the earliest of their expiries; 401 if one was revoked. */
+    private record Lineage(List<Principal.Ancestor> ancestors, Instant expiresAt) {
+    }
 
+    private static Lineage lineage(java.sql.Connection c, long keyId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("WITH RECURSIVE up (id, parent, depth) AS ("
+                + "SELECT id, parent_key_id, 0 FROM api_keys WHERE id = ? UNION ALL "
+                + "SELECT a.id, a.parent_key_id, up.depth + 1 FROM api_keys a JOIN up ON a.id = up.parent) "
+                + "SELECT k.id, k.revoked_at, k.expires_at, " + POLICY_COLUMNS
+                + " FROM up JOIN api_keys k ON k.id = up.id WHERE up.depth > 0 ORDER BY up.depth")) {
+            q.setLong(1, keyId);
+            List<Principal.Ancestor> out = new java.util.ArrayList<>();
+            Instant expires = null;
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getTimestamp(2) != null) {
+                        throw ApiError.unauthorized("parent_key_revoked", "this key was created from key "
+                                + rs.getLong(1) + ", which is revoked; a key never outlives the key it was made from");
+                    }
+                    Instant e = instant(rs.getTimestamp(3));
+                    if (e != null && (expires == null || e.isBefore(expires))) {
+                        expires = e;
+                    }
+                    out.add(new Principal.Ancestor(rs.getLong(1), policy(rs, 4)));
+                }
+            }
+            return new Lineage(List.copyOf(out), expires);
+        }
+    }
+
+    /** The eight {@link #POLICY_COLUMNS} starting at column {@code from}. */
+    private static KeyPolicy policy(ResultSet rs, int from) throws SQLException {
+        return new KeyPolicy(rs.getString(from), Db.nullableLong(rs, from + 1), Db.nullableLong(rs, from + 2),
+                Db.nullableLong(rs, from + 3), Db.texts(rs.getArray(from + 4)).stream().map(Cidr::parse).toList(),
+                Db.texts(rs.getArray(from + 5)), Db.nullableLong(rs, from + 6), Db.nullableLong(rs, from + 7));
+    }
 
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();

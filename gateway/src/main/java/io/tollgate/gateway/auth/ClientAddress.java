@@ -21,9 +21,19 @@ public final class ClientAddress {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /** Whether the socket's peer is a trusted proxy, whose forwarding headers are believed. */
+    public boolean fromTrustedProxy(ServerRequest req) {
+        InetAddress peer = peer(req);
+        return peer != null && trusted(peer);
+    }
+
+    private static InetAddress peer(ServerRequest req) {
+        return req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress() : null;
+    }
+
     /** null when unknown. */
     public InetAddress of(ServerRequest req) {
-        InetAddress peer = req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress() : null;
+        InetAddress peer = peer(req);
         if (peer == null || !trusted(peer)) {
             return peer;
         }

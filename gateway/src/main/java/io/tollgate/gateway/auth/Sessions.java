@@ -86,13 +86,31 @@ public final class Sessions {
                         throw ApiError.unauthorized("invalid_session", "this session has ended; log in again");
                     }
                     String role = rs.getString(2);
-                    Set<String> scopes = "admin".equals(role) ? Scopes.ALL : settings.userKeyScopes();
                     // No key: key id 0, and none of a key's own limits or attribution.
-                    return new Principal(0, rs.getLong(1), role, scopes, null, null, null, null, null, KeyPolicy.NONE,
-                            rs.getString(3));
+                    return new Principal(0, rs.getLong(1), role, SessionScopes.of(role, settings.userKeyScopes()), null,
+                            null, null, null, null, KeyPolicy.NONE, rs.getString(3), Principal.Credential.SESSION,
+                            java.util.List.of());
                 }
             }
         });
+    }
+
+    /**
+     * The CSRF token of the session {@code token} names: an HMAC of its id, so it needs no storage and
+     * cannot be derived without the server's key. Pages read it at login and send it as {@code X-CSRF-Token}.
+     */
+    public String csrfToken(String token) {
+        return csrfOf(sessionId(token));
+    }
+
+    public String csrfOf(UUID sessionId) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(algorithm.sign(
+                ("csrf:" + sessionId).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    public boolean csrfTokenMatches(String token, String presented) {
+        return java.security.MessageDigest.isEqual(csrfToken(token).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                presented.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** The session a token names, if the token is genuine and unexpired. */
@@ -127,18 +145,25 @@ public final class Sessions {
         return headers.cookies().first(COOKIE).asOptional().filter(Sessions::isJwt);
     }
 
+    /** True when the session came in the cookie (no key or bearer token sent): the case CSRF is about. */
+    public static boolean fromCookie(ServerRequestHeaders headers) {
+        return Authenticator.presentedKey(headers).isEmpty() && headers.cookies().first(COOKIE).asOptional().isPresent();
+    }
+
     private static boolean isJwt(String token) {
         return token.startsWith("eyJ") && token.chars().filter(ch -> ch == '.').count() == 2;
     }
 
-    public SetCookie cookie(Login login) {
-        return SetCookie.builder(COOKIE, login.token()).path("/api").httpOnly(true).secure(settings.secureCookie())
-                .sameSite(SetCookie.SameSite.STRICT).expires(login.expiresAt()).build();
+    /** The session cookie; {@code Secure} when configured or when the request came over TLS. */
+    public SetCookie cookie(Login login, boolean overTls) {
+        return SetCookie.builder(COOKIE, login.token()).path("/api").httpOnly(true)
+                .secure(settings.secureCookie() || overTls).sameSite(SetCookie.SameSite.STRICT)
+                .expires(login.expiresAt()).build();
     }
 
     /** Tells the browser to drop the cookie. */
-    public SetCookie clearedCookie() {
-        return SetCookie.builder(COOKIE, "").path("/api").httpOnly(true).secure(settings.secureCookie())
+    public SetCookie clearedCookie(boolean overTls) {
+        return SetCookie.builder(COOKIE, "").path("/api").httpOnly(true).secure(settings.secureCookie() || overTls)
                 .sameSite(SetCookie.SameSite.STRICT).expires(Instant.EPOCH).build();
     }
 }

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +19,7 @@ import io.tollgate.gateway.auth.KeyPolicy;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.plans.Plan;
+import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
@@ -58,6 +61,8 @@ public final class Admission {
     private final Clock clock;
     private final ConcurrentHashMap<Long, Account> accounts = new ConcurrentHashMap<>();
     private final Set<UUID> own = ConcurrentHashMap.newKeySet();
+    /** Deeper than any real chain of keys made from keys; stops a walk should the data ever loop. */
+    private static final int MAX_LINEAGE = 64;
 
     public Admission(Db db, LedgerFollower follower, Clock clock) {
         this.db = db;
@@ -66,25 +71,42 @@ public final class Admission {
         follower.listen(this::apply);
     }
 
-    /** Admits the request and reserves its worst case, or refuses it with the status that says why. */
+    /**
+     * Admits the request and reserves its worst case, or refuses it with the status that says why. A key
+     * created from another key counts against that key's limits too: the whole family stays inside them.
+     */
     public Ticket admit(Ask ask) {
         Principal caller = ask.caller();
         Account a = account(caller.userId());
         Instant now = clock.instant();
+        List<Principal.Ancestor> family = caller.family();
         synchronized (a) {
             a.roll(now);
+            for (int i = 0; i + 1 < family.size(); i++) {
+                a.parents.putIfAbsent(family.get(i).keyId(), family.get(i + 1).keyId());
+            }
             KeyState k = a.key(caller.keyId(), now);
-            checkKeyUsage(caller.policy(), k, ask.worstCostMicros());
+            List<KeyState> states = new ArrayList<>(family.size());
+            for (Principal.Ancestor member : family) {
+                KeyState state = a.key(member.keyId(), now);
+                checkKeyUsage(member.policy(), state, ask.worstCostMicros());
+                states.add(state);
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             rateLimit(ask, a, k, now, headers);
-            checkMoney(ask, a, k, now);
-            a.reserved += ask.worstCostMicros();
-            a.reservedTokens += ask.worstTokens();
-            k.reserved += ask.worstCostMicros();
-            k.reservedRequests++;
+            for (int i = 0; i < family.size(); i++) {
+                checkBudget(family.get(i).policy().monthlyBudgetMicros(), states.get(i), ask.worstCostMicros(), now);
+            }
+            checkPlan(ask, a, now);
+            a.reserved = Math.addExact(a.reserved, ask.worstCostMicros());
+            a.reservedTokens = Math.addExact(a.reservedTokens, ask.worstTokens());
+            for (KeyState state : states) {
+                state.reserved = Math.addExact(state.reserved, ask.worstCostMicros());
+                state.reservedRequests++;
+            }
             a.windows.add(now, 1, 0);
             k.windows.add(now, 1, 0);
-            return new Ticket(a, k, ask, headers);
+            return new Ticket(a, k.id, states, ask, headers);
         }
     }
 
@@ -117,12 +139,12 @@ public final class Admission {
 
     private static void checkKeyUsage(KeyPolicy policy, KeyState k, long worstCost) {
         if (policy.maxRequests() != null && k.requests + k.reservedRequests >= policy.maxRequests()) {
-            throw ApiError.forbidden("key_usage_limit_reached", "this key has used all of its "
+            throw ApiError.forbidden("key_usage_limit_reached", "key " + k.id + " has used all of its "
                     + policy.maxRequests() + " requests");
         }
         if (policy.maxSpendMicros() != null && k.spent + k.reserved + worstCost > policy.maxSpendMicros()) {
-            throw ApiError.forbidden("key_usage_limit_reached", "this key's spend limit of "
-                    + Micros.toDecimal(policy.maxSpendMicros()).toPlainString() + " USD does not cover this request");
+            throw ApiError.forbidden("key_usage_limit_reached", "the spend limit of key " + k.id + ", "
+                    + Micros.toDecimal(policy.maxSpendMicros()).toPlainString() + " USD, does not cover this request");
         }
     }
 
@@ -159,15 +181,17 @@ public final class Admission {
         }
     }
 
-    private void checkMoney(Ask ask, Account a, KeyState k, Instant now) {
-        long worst = ask.worstCostMicros();
-        Long budget = ask.caller().policy().monthlyBudgetMicros();
+    private static void checkBudget(Long budget, KeyState k, long worst, Instant now) {
         if (budget != null && k.monthSpent + k.reserved + worst > budget) {
-            throw new ApiError(429, "insufficient_quota", "budget_exceeded", "this key's monthly budget of "
-                    + usd(budget) + " USD is spent (" + usd(k.monthSpent) + " spent, " + usd(k.reserved)
+            throw new ApiError(429, "insufficient_quota", "budget_exceeded", "the monthly budget of "
+                    + usd(budget) + " USD of key " + k.id + " is spent (" + usd(k.monthSpent) + " spent, " + usd(k.reserved)
                     + " reserved by requests in flight, this request may cost up to " + usd(worst)
                     + "); it renews on " + nextMonth(now), Map.of("Retry-After", secondsUntil(nextMonth(now), now)));
         }
+    }
+
+    private void checkPlan(Ask ask, Account a, Instant now) {
+        long worst = ask.worstCostMicros();
         Plan plan = ask.plan();
         if (plan == null) {
             return;
@@ -262,22 +286,42 @@ public final class Admission {
         int n = Granularity.values().length;
         long[] userRequests = new long[n];
         long[] userTokens = new long[n];
+        a.parents.putAll(db.read(c -> parentsOf(c, userId)));
         totals.keys().forEach((keyId, t) -> {
-            KeyState k = new KeyState(new Windows(now, t.windowRequests(), t.windowTokens()));
-            k.requests = t.requests();
-            k.spent = t.spentMicros();
-            k.monthSpent = t.monthSpentMicros();
-            a.keys.put(keyId, k);
+            a.keys.put(keyId, new KeyState(keyId, new Windows(now, t.windowRequests(), t.windowTokens())));
             a.spent = Math.addExact(a.spent, t.spentMicros());
-            a.monthSpent += t.monthSpentMicros();
-            a.monthTokens += t.monthTokens();
+            a.monthSpent = Math.addExact(a.monthSpent, t.monthSpentMicros());
+            a.monthTokens = Math.addExact(a.monthTokens, t.monthTokens());
             for (int i = 0; i < n; i++) {
                 userRequests[i] += t.windowRequests()[i];
                 userTokens[i] += t.windowTokens()[i];
             }
         });
+        // A key's totals count for it and for every key above it.
+        totals.keys().forEach((keyId, t) -> {
+            for (KeyState k : a.chain(keyId, now)) {
+                k.requests = Math.addExact(k.requests, t.requests());
+                k.spent = Math.addExact(k.spent, t.spentMicros());
+                k.monthSpent = Math.addExact(k.monthSpent, t.monthSpentMicros());
+            }
+        });
         a.windows = new Windows(now, userRequests, userTokens);
         return a;
+    }
+
+    /** Which of the user's keys were created from which (child → parent). */
+    private static Map<Long, Long> parentsOf(java.sql.Connection c, long userId) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement q = c.prepareStatement("SELECT id, parent_key_id FROM api_keys "
+                + "WHERE user_id = ? AND parent_key_id IS NOT NULL")) {
+            q.setLong(1, userId);
+            Map<Long, Long> out = new HashMap<>();
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            return out;
+        }
     }
 
     /** Another instance's usage, or a top-up, read from the ledger. This instance's own usage is already counted. */
@@ -290,7 +334,15 @@ public final class Admission {
                 Account a = accounts.get(u.userId());
                 if (a != null) {
                     synchronized (a) {
-                        a.count(a.key(u.keyId(), e.occurredAt()), e.occurredAt(), u.costMicros(), u.totalTokens(), 1);
+                        a.count(u.keyId(), e.occurredAt(), u.costMicros(), u.totalTokens(), 1);
+                    }
+                }
+            }
+            case ApiKeyCreated k -> {
+                Account a = k.parentKeyId() == null ? null : accounts.get(k.userId());
+                if (a != null) {
+                    synchronized (a) {
+                        a.parents.put(k.keyId(), k.parentKeyId());
                     }
                 }
             }
@@ -310,14 +362,17 @@ public final class Admission {
     /** One admitted request: settle it with its real cost, or close it to release its reservation. */
     public final class Ticket implements AutoCloseable {
         private final Account account;
-        private final KeyState key;
+        private final long keyId;
+        /** The key and the keys above it, each holding this request's reservation. */
+        private final List<KeyState> family;
         private final Ask ask;
         private final Map<String, String> headers;
         private boolean open = true;
 
-        private Ticket(Account account, KeyState key, Ask ask, Map<String, String> headers) {
+        private Ticket(Account account, long keyId, List<KeyState> family, Ask ask, Map<String, String> headers) {
             this.account = account;
-            this.key = key;
+            this.keyId = keyId;
+            this.family = family;
             this.ask = ask;
             this.headers = headers;
         }
@@ -336,10 +391,7 @@ public final class Admission {
             synchronized (account) {
                 release();
                 // The request itself was counted in the windows at admission.
-                account.count(key, at, costMicros, totalTokens, 0);
-                key.requests++;
-                account.windows.add(at, 0, totalTokens);
-                key.windows.add(at, 0, totalTokens);
+                account.count(keyId, at, costMicros, totalTokens, 0);
             }
         }
 
@@ -356,8 +408,10 @@ public final class Admission {
                 open = false;
                 account.reserved -= ask.worstCostMicros();
                 account.reservedTokens -= ask.worstTokens();
-                key.reserved -= ask.worstCostMicros();
-                key.reservedRequests--;
+                for (KeyState k : family) {
+                    k.reserved -= ask.worstCostMicros();
+                    k.reservedRequests--;
+                }
             }
         }
     }
@@ -373,6 +427,8 @@ public final class Admission {
         long monthTokens;
         Windows windows;
         final Map<Long, KeyState> keys = new HashMap<>();
+        /** Child key → the key it was created from. */
+        final Map<Long, Long> parents = new HashMap<>();
 
         Account(Instant now) {
             month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
@@ -389,28 +445,45 @@ public final class Admission {
         }
 
         KeyState key(long keyId, Instant now) {
-            return keys.computeIfAbsent(keyId, id -> new KeyState(Windows.empty(now)));
+            return keys.computeIfAbsent(keyId, id -> new KeyState(id, Windows.empty(now)));
         }
 
-        /** Usage that happened at {@code at}; {@code requests} is 0 when the request was counted at admission. */
-        void count(KeyState k, Instant at, long cost, long tokens, long requests) {
-            spent = Math.addExact(spent, cost);
-            k.spent = Math.addExact(k.spent, cost);
-            roll(at);
-            if (YearMonth.from(at.atOffset(ZoneOffset.UTC)).equals(month)) {
-                monthSpent += cost;
-                monthTokens += tokens;
-                k.monthSpent += cost;
+        /** The key and every key above it, nearest first. */
+        List<KeyState> chain(long keyId, Instant now) {
+            List<KeyState> out = new ArrayList<>(2);
+            for (Long id = keyId; id != null && out.size() < MAX_LINEAGE; id = parents.get(id)) {
+                out.add(key(id, now));
             }
-            if (requests > 0) {
-                k.requests += requests;
-                windows.add(at, requests, tokens);
-                k.windows.add(at, requests, tokens);
+            return out;
+        }
+
+        /**
+         * One request's usage at {@code at}, counted for its key and the keys above it; {@code windowRequests}
+         * is 0 when the request was already counted in the rate windows at admission.
+         */
+        void count(long keyId, Instant at, long cost, long tokens, long windowRequests) {
+            spent = Math.addExact(spent, cost);
+            roll(at);
+            boolean thisMonth = YearMonth.from(at.atOffset(ZoneOffset.UTC)).equals(month);
+            if (thisMonth) {
+                monthSpent = Math.addExact(monthSpent, cost);
+                monthTokens = Math.addExact(monthTokens, tokens);
+            }
+            KeyState own = key(keyId, at);
+            windows.add(at, windowRequests, tokens);
+            own.windows.add(at, windowRequests, tokens);
+            for (KeyState k : chain(keyId, at)) {
+                k.requests++;
+                k.spent = Math.addExact(k.spent, cost);
+                if (thisMonth) {
+                    k.monthSpent = Math.addExact(k.monthSpent, cost);
+                }
             }
         }
     }
 
     private static final class KeyState {
+        final long id;
         long requests;
         long spent;
         long monthSpent;
@@ -418,7 +491,8 @@ public final class Admission {
         long reservedRequests;
         final Windows windows;
 
-        KeyState(Windows windows) {
+        KeyState(long id, Windows windows) {
+            this.id = id;
             this.windows = windows;
         }
     }

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.admin.Validation;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.conversations.Conversations.Conversation;
@@ -32,26 +33,26 @@ public final class ConversationsService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/", this::create)
-                .get("/", (req, res) -> Json.send(res, 200, Map.of("data", conversations.list(guard.caller(req).userId())
+                .get("/", (req, res) -> Json.send(res, 200, Map.of("data", conversations.list(guard.require(req, Access.OWN_READ).userId())
                         .stream().map(ConversationsService::view).toList())))
                 .get("/{id}", this::get)
                 .put("/{id}", this::rename)
                 .delete("/{id}", (req, res) -> {
-                    conversations.delete(guard.caller(req).userId(), Conversations.id(req.path().pathParameters().get("id")));
+                    conversations.delete(guard.require(req, Access.INVOKE).userId(), Conversations.id(req.path().pathParameters().get("id")));
                     Json.noContent(res);
                 })
-                .post("/{id}/reset", (req, res) -> Json.send(res, 200, view(conversations.reset(guard.caller(req).userId(),
+                .post("/{id}/reset", (req, res) -> Json.send(res, 200, view(conversations.reset(guard.require(req, Access.INVOKE).userId(),
                         Conversations.id(req.path().pathParameters().get("id"))))));
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.INVOKE);
         String title = req.content().hasEntity() ? title(json.readObject(req), false) : "";
         Json.send(res, 201, view(conversations.create(caller.userId(), title)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Conversation c = conversations.find(caller.userId(), Conversations.id(req.path().pathParameters().get("id")));
         Map<String, Object> out = view(c);
         out.put("messages", conversations.turns(caller.userId(), c.id()));
@@ -59,10 +60,10 @@ public final class ConversationsService implements HttpService {
     }
 
     private void rename(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
-        String title = title(json.readObject(req), true);
-        Json.send(res, 200, view(conversations.rename(caller.userId(), Conversations.id(req.path().pathParameters().get("id")),
-                title)));
+        Principal caller = guard.require(req, Access.INVOKE);
+        // Another user's session is a 404 whatever the body says: the body is read only for one's own.
+        Conversation c = conversations.find(caller.userId(), Conversations.id(req.path().pathParameters().get("id")));
+        Json.send(res, 200, view(conversations.rename(caller.userId(), c.id(), title(json.readObject(req), true))));
     }
 
     private static String title(ObjectNode body, boolean required) {

@@ -15,14 +15,20 @@ import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.proxy.UsageLedger;
 
-/** {@code /health} (seed 001's shape), {@code /healthz} (seed 003), {@code /ready} and Prometheus {@code /metrics}. */
+/**
+ * {@code /health} (seed 001's shape), {@code /healthz} (seed 003), {@code /ready} and Prometheus
+ * {@code /metrics} (see {@link MetricsAccess} for who may scrape it).
+ */
 public final class HealthService implements HttpService {
     private final UserDirectory directory;
     private final UsageLedger ledger;
     private final LedgerLag lag;
     private final PrometheusMeterRegistry prometheus;
+    private final MetricsAccess metricsAccess;
 
-    public HealthService(UserDirectory directory, UsageLedger ledger, LedgerLag lag, PrometheusMeterRegistry prometheus) {
+    public HealthService(UserDirectory directory, UsageLedger ledger, LedgerLag lag, PrometheusMeterRegistry prometheus,
+                         MetricsAccess metricsAccess) {
+        this.metricsAccess = metricsAccess;
         this.directory = directory;
         this.ledger = ledger;
         this.lag = lag;
@@ -37,8 +43,15 @@ public final class HealthService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/health", this::health)
                 .get("/healthz", (req, res) -> Json.send(res, 200, Map.of("status", "healthy")))
-                .get("/ready", this::ready)
-                .get("/metrics", this::metrics);
+                .get("/ready", this::ready);
+        if (!metricsAccess.ownPort()) {
+            rules.get("/metrics", this::metrics);
+        }
+    }
+
+    /** {@code /metrics} alone, for the port of its own when one is configured. */
+    public HttpService metricsOnly() {
+        return rules -> rules.get("/metrics", this::metrics);
     }
 
     private void health(ServerRequest req, ServerResponse res) {
@@ -75,6 +88,7 @@ public final class HealthService implements HttpService {
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
+        metricsAccess.check(req);
         res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         res.send(prometheus.scrape());
     }

@@ -16,6 +16,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.gateway.auth.Access;
 
 /**
  * {@code GET /openapi}: the OpenAPI document of the whole API ({@code META-INF/openapi.yaml}), as YAML,
@@ -32,6 +33,43 @@ public final class OpenApiDocument implements HttpService {
         this.yaml = yaml;
         this.json = json;
         this.doc = doc;
+        operations();  // every operation names its access level, or the gateway does not start
+    }
+
+    /**
+     * One operation as documented: an alias ({@code $ref} to another path) has its target's access.
+     *
+     * @param owned what {@code {id}} names when it is one user's own object (others get 404), or null
+     */
+    public record Operation(String path, String method, Access access, String owned, String aliasOf) {
+    }
+
+    private static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete");
+
+    /** Every operation, aliases included, in document order. */
+    @SuppressWarnings("unchecked")
+    public List<Operation> operations() {
+        Map<String, Object> paths = (Map<String, Object>) doc.get("paths");
+        List<Operation> out = new java.util.ArrayList<>();
+        paths.forEach((path, value) -> {
+            Map<String, Object> item = (Map<String, Object>) value;
+            String target = path;
+            if (item.get("$ref") instanceof String ref) {
+                target = ref.substring("#/paths/".length()).replace("~1", "/").replace("~0", "~");
+                item = (Map<String, Object>) paths.get(target);
+            }
+            for (String method : METHODS) {
+                if (item.get(method) instanceof Map<?, ?> op) {
+                    Object access = op.get("x-access");
+                    if (access == null) {
+                        throw new IllegalStateException(RESOURCE + ": " + method + " " + path + " has no x-access");
+                    }
+                    out.add(new Operation(path, method, Access.valueOf(access.toString()),
+                            op.get("x-owned") == null ? null : op.get("x-owned").toString(), path.equals(target) ? null : target));
+                }
+            }
+        });
+        return out;
     }
 
     /** A schema of {@code components.schemas}, with the other schemas it names put in place of their {@code $ref}. */

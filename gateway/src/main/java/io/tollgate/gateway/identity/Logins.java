@@ -1,5 +1,6 @@
 package io.tollgate.gateway.identity;
 
+import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,10 +16,10 @@ import java.util.UUID;
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Passwords;
+import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.identity.UserDirectory.User;
-import io.tollgate.ledger.events.LoginLockedOut;
 import io.tollgate.ledger.events.PasswordChanged;
 import io.tollgate.ledger.events.SessionClosed;
 import io.tollgate.ledger.events.SessionOpened;
@@ -41,6 +42,7 @@ public final class Logins {
     private final Passwords passwords;
     private final Sessions sessions;
     private final Clock clock;
+    private final LoginThrottle throttle;
 
     public Logins(Db db, EventStore events, UserDirectory directory, Passwords passwords, Sessions sessions,
                   Clock clock) {
@@ -50,101 +52,27 @@ public final class Logins {
         this.passwords = passwords;
         this.sessions = sessions;
         this.clock = clock;
+        this.throttle = new LoginThrottle(db, events, clock);
     }
-
-    /** Failed logins for one email within {@link #FAILURE_WINDOW} that lock it for as long. */
-    static final int MAX_FAILURES = 10;
-    static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
 
     /**
      * 401 {@code invalid_credentials} alike for an unknown email, a wrong password, no password set or a
-     * disabled user; 429 {@code too_many_attempts} once an email has failed {@link #MAX_FAILURES} times in
-     * {@link #FAILURE_WINDOW}, before any password is checked.
+     * disabled user; 429 {@code too_many_attempts} before any password is checked once {@link LoginThrottle}
+     * says this email, this address or the pair has failed too often.
      */
-    public SignedIn login(String email, String password) {
-        Instant lockedUntil = lockedUntil(email);
-        if (lockedUntil != null) {
-            long seconds = Math.max(1, Duration.between(clock.instant(), lockedUntil).toSeconds());
-            throw new ApiError(429, "rate_limit_error", "too_many_attempts", "too many failed logins for this email; "
-                    + "try again in " + seconds + " s", java.util.Map.of("Retry-After", Long.toString(seconds)));
-        }
+    public SignedIn login(String email, String password, InetAddress from) {
+        LoginThrottle.Attempt attempt = throttle.begin(email, from);
+        SignedIn signedIn;
         try {
-            SignedIn signedIn = checkedLogin(email, password);
-            forgetFailures(email);
-            return signedIn;
+            signedIn = checkedLogin(email, password);
         } catch (ApiError e) {
             if (e.status() == 401) {
-                recordFailure(email);
+                throttle.failed(attempt);
             }
             throw e;
         }
-    }
-
-    private Instant lockedUntil(String email) {
-        return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT locked_until FROM login_failures WHERE email = ? "
-                    + "AND locked_until > ?")) {
-                q.setString(1, email);
-                q.setTimestamp(2, Timestamp.from(clock.instant()));
-                try (ResultSet rs = q.executeQuery()) {
-                    return rs.next() ? rs.getTimestamp(1).toInstant() : null;
-                }
-            }
-        });
-    }
-
-    /**
-     * Counts a failure in the current window (a new window once the last one is over), locking at the
-     * limit; the failure that locks a user's email is audited ({@code LoginLockedOut}) in the same transaction.
-     */
-    private void recordFailure(String email) {
-        Instant now = clock.instant();
-        db.tx(c -> {
-            try (PreparedStatement q = c.prepareStatement("INSERT INTO login_failures (email, failures, first_at) "
-                    + "VALUES (?, 1, ?) ON CONFLICT (email) DO UPDATE SET "
-                    + "failures = CASE WHEN login_failures.first_at > ? THEN login_failures.failures + 1 ELSE 1 END, "
-                    + "first_at = CASE WHEN login_failures.first_at > ? THEN login_failures.first_at ELSE EXCLUDED.first_at END, "
-                    + "locked_until = CASE WHEN login_failures.first_at > ? AND login_failures.failures + 1 >= ? "
-                    + "THEN CAST(? AS timestamptz) ELSE NULL END RETURNING failures, locked_until")) {
-                Timestamp windowStart = Timestamp.from(now.minus(FAILURE_WINDOW));
-                q.setString(1, email);
-                q.setTimestamp(2, Timestamp.from(now));
-                q.setTimestamp(3, windowStart);
-                q.setTimestamp(4, windowStart);
-                q.setTimestamp(5, windowStart);
-                q.setInt(6, MAX_FAILURES);
-                q.setTimestamp(7, Timestamp.from(now.plus(FAILURE_WINDOW)));
-                try (ResultSet rs = q.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) == MAX_FAILURES && rs.getTimestamp(2) != null) {
-                        Optional<Long> user = userIdOf(c, email);
-                        if (user.isPresent()) {
-                            events.append(c, List.of(NewEvent.of(new LoginLockedOut(user.get(), MAX_FAILURES,
-                                    rs.getTimestamp(2).toInstant()))));
-                        }
-                    }
-                }
-                return null;
-            }
-        });
-    }
-
-    private static Optional<Long> userIdOf(Connection c, String email) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT id FROM users WHERE email = ?")) {
-            q.setString(1, email);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
-    }
-
-    private void forgetFailures(String email) {
-        db.tx(c -> {
-            try (PreparedStatement q = c.prepareStatement("DELETE FROM login_failures WHERE email = ?")) {
-                q.setString(1, email);
-                return q.executeUpdate();
-            }
-        });
+        throttle.succeeded(attempt);
+        return signedIn;
     }
 
     private SignedIn checkedLogin(String email, String password) {
@@ -182,7 +110,7 @@ public final class Logins {
             if (invite != null) {
                 checkInvite(c, invite, email);
             }
-            User user = directory.createUser(c, null, email, name, "user", hash);
+            User user = directory.createUser(c, null, email, name, Principal.USER_ROLE, hash);
             if (invite != null) {
                 try (PreparedStatement used = c.prepareStatement(
                         "UPDATE invites SET used_by = ?, used_at = now() WHERE token_hash = ?")) {

@@ -19,6 +19,8 @@ import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Cidr;
 import io.tollgate.gateway.auth.KeyPolicy;
+import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.KeyRevoked;
@@ -36,9 +38,16 @@ public final class UserDirectory {
                        String planId) {
     }
 
+    /**
+     * @param parentKeyId the key this one was created from (its limits bound this one), or null
+     * @param issuedBy    who created it (null: the bootstrap); its owner may not loosen what someone else set
+     */
     public record Key(long id, long userId, String name, String prefix, List<String> scopes, String environment,
                       String costCentre, String project, String agent, Instant expiresAt, Instant revokedAt,
-                      Instant createdAt, KeyPolicy policy, Instant rotatedAt) {
+                      Instant createdAt, KeyPolicy policy, Instant rotatedAt, Long parentKeyId, Long issuedBy) {
+        public boolean virtual() {
+            return "virtual".equals(policy.kind());
+        }
     }
 
     /** A new key: the only moment the secret exists outside the caller's hands. */
@@ -57,7 +66,8 @@ public final class UserDirectory {
     private static final String USER_COLUMNS = "id, email, name, role, disabled, created_at, plan_id";
     private static final String KEY_COLUMNS = "id, user_id, name, prefix, scopes, environment, cost_centre, project, "
             + "agent, expires_at, revoked_at, created_at, kind, monthly_budget_micros, max_tokens_per_request, "
-            + "max_reasoning_tokens, ip_allowlist, allowed_domains, max_requests, max_spend_micros, rotated_at";
+            + "max_reasoning_tokens, ip_allowlist, allowed_domains, max_requests, max_spend_micros, rotated_at, "
+            + "parent_key_id, issued_by";
 
     private final Db db;
     private final EventStore events;
@@ -121,16 +131,25 @@ public final class UserDirectory {
         });
     }
 
-    public IssuedKey issueKey(Long actorUserId, long userId, KeySpec spec) {
+    /** @param parentKeyId the key the caller used, when a key creates a key (its family stays inside its limits) */
+    public IssuedKey issueKey(Long actorUserId, long userId, KeySpec spec, Long parentKeyId) {
         String secret = ApiKeys.generate("virtual".equals(spec.policy().kind()) ? "vk" : "tg", spec.environment());
-        return db.tx(c -> new IssuedKey(insertKey(c, actorUserId, userId, spec, secret), secret));
+        return db.tx(c -> new IssuedKey(insertKey(c, actorUserId, userId, spec, secret, parentKeyId), secret));
     }
 
     /**
      * First start: the admin user, with a key equal to {@code presetSecret} if one is configured.
-     * Returns the secret to print once, or empty when nothing was created.
+     * Returns the secret to print once, or empty when nothing was created. A preset is installed once:
+     * after it is rotated or revoked it never comes back, whatever the environment still says.
      */
     public Optional<String> bootstrapAdmin(String presetSecret) {
+        if (!presetSecret.isEmpty()) {
+            String weakness = ApiKeys.weakness(presetSecret);
+            if (weakness != null) {
+                throw new IllegalStateException("TOLLGATE_BOOTSTRAP_ADMIN_KEY is refused: " + weakness
+                        + ". Leave it unset to have one generated, or use e.g. `openssl rand -base64 32`.");
+            }
+        }
         return db.tx(c -> {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7011)")) {
                 lock.execute();
@@ -141,23 +160,40 @@ public final class UserDirectory {
                     return Optional.<String>empty();
                 }
                 String secret = ApiKeys.generate("live");
-                long id = createUser(c, null, "admin@localhost", "Administrator", "admin", null).id();
-                insertKey(c, null, id, adminKeySpec(), secret);
+                long id = createUser(c, null, "admin@localhost", "Administrator", Principal.ADMIN_ROLE, null).id();
+                insertBootstrapKey(c, id, secret);
                 return Optional.of(secret);
             }
-            if (keyExists(c, ApiKeys.hash(presetSecret))) {
+            if (bootstrapKeyUsed(c, ApiKeys.hash(presetSecret))) {
                 return Optional.<String>empty();
             }
             long id = adminId.isPresent() ? adminId.get()
-                    : createUser(c, null, "admin@localhost", "Administrator", "admin", null).id();
-            insertKey(c, null, id, adminKeySpec(), presetSecret);
+                    : createUser(c, null, "admin@localhost", "Administrator", Principal.ADMIN_ROLE, null).id();
+            insertBootstrapKey(c, id, presetSecret);
             return Optional.<String>empty();
         });
     }
 
-    private static KeySpec adminKeySpec() {
-        return new KeySpec("bootstrap admin", new java.util.LinkedHashSet<>(List.of("completion:invoke", "model:any",
-                "model:write")), "live", null, null, null, null, KeyPolicy.NONE);
+    private void insertBootstrapKey(Connection c, long adminId, String secret) throws SQLException {
+        insertKey(c, null, adminId, new KeySpec("bootstrap admin", new java.util.LinkedHashSet<>(List.of(Scopes.ADMIN,
+                Scopes.INVOKE, Scopes.MODEL_ANY, Scopes.MODEL_WRITE)), "live", null, null, null, null, KeyPolicy.NONE),
+                secret, null);
+        try (PreparedStatement q = c.prepareStatement("INSERT INTO bootstrap_keys (key_hash) VALUES (?) ON CONFLICT DO NOTHING")) {
+            q.setBytes(1, ApiKeys.hash(secret));
+            q.executeUpdate();
+        }
+    }
+
+    private static boolean bootstrapKeyUsed(Connection c, byte[] hash) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM bootstrap_keys WHERE key_hash = ? UNION ALL "
+                + "SELECT 1 FROM api_keys WHERE key_hash = ? OR previous_key_hash = ?")) {
+            q.setBytes(1, hash);
+            q.setBytes(2, hash);
+            q.setBytes(3, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     public List<Key> keysOf(long userId) {
@@ -189,13 +225,15 @@ public final class UserDirectory {
         return revoked;
     }
 
-    private Key insertKey(Connection c, Long actorUserId, long userId, KeySpec spec, String secret) throws SQLException {
+    private Key insertKey(Connection c, Long actorUserId, long userId, KeySpec spec, String secret, Long parentKeyId)
+            throws SQLException {
         Key key;
         KeyPolicy policy = spec.policy();
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_keys (user_id, name, prefix, key_hash, "
                 + "scopes, environment, cost_centre, project, agent, expires_at, kind, monthly_budget_micros, "
                 + "max_tokens_per_request, max_reasoning_tokens, ip_allowlist, allowed_domains, max_requests, "
-                + "max_spend_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "max_spend_micros, parent_key_id, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, ?, ?) "
                 + "RETURNING " + KEY_COLUMNS)) {
             Array scopes = c.createArrayOf("text", spec.scopes().toArray());
             insert.setLong(1, userId);
@@ -216,13 +254,15 @@ public final class UserDirectory {
             insert.setArray(16, textArray(c, policy.allowedDomains()));
             insert.setObject(17, policy.maxRequests());
             insert.setObject(18, policy.maxSpendMicros());
+            insert.setObject(19, parentKeyId);
+            insert.setObject(20, actorUserId);
             try (ResultSet rs = insert.executeQuery()) {
                 rs.next();
                 key = key(rs);
             }
         }
         events.append(c, List.of(NewEvent.of(new ApiKeyCreated(key.id(), userId, key.name(), key.prefix(),
-                key.scopes(), key.environment(), actorUserId, policy.kind(), policy.monthlyBudgetMicros()))));
+                key.scopes(), key.environment(), actorUserId, policy.kind(), policy.monthlyBudgetMicros(), parentKeyId))));
         return key;
     }
 
@@ -272,6 +312,23 @@ public final class UserDirectory {
         });
         authenticator.invalidateKey(keyId);
         return updated;
+    }
+
+    /** The key as it would be after {@code changes} (an {@link #updateKey} map), to check it before updating. */
+    @SuppressWarnings("unchecked")
+    public static KeySpec applied(Key key, Map<String, Object> changes) {
+        KeyPolicy p = key.policy();
+        java.util.function.BiFunction<String, Object, Object> v = (col, old) -> changes.containsKey(col) ? changes.get(col) : old;
+        List<String> ips = (List<String>) v.apply("ip_allowlist", p.ipAllowlist().stream().map(Cidr::text).toList());
+        List<String> domains = (List<String>) v.apply("allowed_domains", p.allowedDomains());
+        KeyPolicy after = new KeyPolicy(p.kind(), (Long) v.apply("monthly_budget_micros", p.monthlyBudgetMicros()),
+                (Long) v.apply("max_tokens_per_request", p.maxTokensPerRequest()),
+                (Long) v.apply("max_reasoning_tokens", p.maxReasoningTokens()),
+                ips == null ? List.of() : ips.stream().map(Cidr::parse).toList(), domains == null ? List.of() : domains,
+                (Long) v.apply("max_requests", p.maxRequests()), (Long) v.apply("max_spend_micros", p.maxSpendMicros()));
+        return new KeySpec((String) v.apply("name", key.name()), Set.copyOf(key.scopes()), key.environment(),
+                (String) v.apply("cost_centre", key.costCentre()), (String) v.apply("project", key.project()),
+                (String) v.apply("agent", key.agent()), (Instant) v.apply("expires_at", key.expiresAt()), after);
     }
 
     /**
@@ -386,8 +443,8 @@ public final class UserDirectory {
             if (changes.isEmpty()) {
                 return before;
             }
-            boolean losesAdmin = "admin".equals(before.role()) && !before.disabled()
-                    && ("user".equals(role) || Boolean.TRUE.equals(disabled));
+            boolean losesAdmin = Principal.ADMIN_ROLE.equals(before.role()) && !before.disabled()
+                    && (role != null && !Principal.ADMIN_ROLE.equals(role) || Boolean.TRUE.equals(disabled));
             if (losesAdmin && enabledAdmins(c) <= 1) {
                 throw ApiError.conflict("last_admin", "user " + userId + " is the last enabled administrator");
             }
@@ -458,15 +515,6 @@ public final class UserDirectory {
         }
     }
 
-    private static boolean keyExists(Connection c, byte[] hash) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM api_keys WHERE key_hash = ?")) {
-            q.setBytes(1, hash);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
     private static Optional<Key> findKey(Connection c, long keyId) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = ?")) {
             q.setLong(1, keyId);
@@ -488,7 +536,8 @@ public final class UserDirectory {
         return new Key(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                 Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), rs.getString(7), rs.getString(8),
                 rs.getString(9), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)),
-                rs.getTimestamp(12).toInstant(), policy, instant(rs.getTimestamp(21)));
+                rs.getTimestamp(12).toInstant(), policy, instant(rs.getTimestamp(21)), Db.nullableLong(rs, 22),
+                Db.nullableLong(rs, 23));
     }
 
 

@@ -27,6 +27,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.conversations.Conversations;
 import io.tollgate.gateway.http.DatabaseException;
@@ -135,7 +136,7 @@ public final class ProxyService implements HttpService {
     /** @param adjust changes the client's body before it is checked (seed 004's chat never streams) */
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested, Consumer<ObjectNode> adjust) {
         long started = System.nanoTime();
-        Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
+        Principal caller = guard.require(req, Access.INVOKE);
         String requestId = RequestBoard.idFor(req);
         try (InFlight.Place place = inFlight.enter()) {
             ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
@@ -147,7 +148,7 @@ public final class ProxyService implements HttpService {
     /** Seed 002's {@code /v1/generate}: a chat completion in other clothes, optionally inside a session. */
     private void generate(ServerRequest req, ServerResponse res) {
         long started = System.nanoTime();
-        Principal caller = guard.keyWithScope(req, Scopes.INVOKE);
+        Principal caller = guard.require(req, Access.INVOKE);
         String requestId = RequestBoard.idFor(req);
         try (InFlight.Place place = inFlight.enter()) {
             Generate.Ask ask = Generate.parse(json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));

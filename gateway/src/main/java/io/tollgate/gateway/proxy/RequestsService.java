@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
@@ -43,7 +44,7 @@ public final class RequestsService implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         String id = requestId(req);
         // Not here and not ledgered yet: perhaps another instance serves it, or finished it a moment ago.
         RequestBoard.Status s = find(id, caller).or(() -> signals.ask(id, caller.isAdmin() ? null : caller.userId()))
@@ -52,7 +53,7 @@ public final class RequestsService implements HttpService {
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         String id = requestId(req);
         Long owner = caller.isAdmin() ? null : caller.userId();
         if (board.cancel(id, owner)) {

@@ -20,6 +20,7 @@ import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
+import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.providers.Provider;
 
@@ -106,6 +107,8 @@ public final class UpstreamClient implements AutoCloseable {
                 // Headers and body go out as separate writes; Nagle would hold the body for an ACK.
                 .socketOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .followRedirects(false)
+                // Every connection re-checks where a name resolves: never link-local or cloud metadata.
+                .dnsResolver(UpstreamAddresses.guardedResolver())
                 .build();
         this.client = web.client(Http1Client.PROTOCOL);
         this.connections = new UpstreamConnections(web);

@@ -14,6 +14,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.Json;
@@ -38,12 +39,12 @@ public final class AuditLogService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         Instant start = Period.instant(req, "start_date", false).orElse(null);
         Instant end = Period.instant(req, "end_date", true).orElse(null);
         Long keyId = Period.id(req, "key_id").orElse(null);
         Where w = new Where()
-                .andIf(!caller.isAdmin(), "account_id = ?", Long.toString(caller.userId()))
+                .andIf(!caller.isFinance(), "account_id = ?", Long.toString(caller.userId()))
                 .andIf(keyId != null, "target_type = 'key' AND target_id = ?", String.valueOf(keyId))
                 .andIf(req.query().contains("action"), "action = ?", req.query().first("action").orElse(""))
                 .andIf(start != null, "occurred_at >= ?", start == null ? null : start.atOffset(ZoneOffset.UTC))

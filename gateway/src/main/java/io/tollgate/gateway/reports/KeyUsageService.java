@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.Json;
@@ -36,14 +37,18 @@ public final class KeyUsageService implements HttpService {
     }
 
     private void usage(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         List<Map<String, Object>> keys = db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT k.id, k.name, k.prefix, k.environment, "
                     + "coalesce(sum(s.requests), 0), coalesce(sum(s.prompt_tokens), 0), coalesce(sum(s.completion_tokens), 0), "
                     + "coalesce(sum(s.cost_micros), 0), max(s.day), k.revoked_at IS NULL FROM api_keys k "
                     + "LEFT JOIN rm_spend s ON s.key_id = k.id AND s.user_id = k.user_id WHERE k.user_id = ? "
-                    + "GROUP BY k.id ORDER BY k.id")) {
+                    + "AND (? = 0 OR k.id = ?) GROUP BY k.id ORDER BY k.id")) {
+                // A key that only calls models sees its own numbers, not its owner's other keys'.
+                long onlyKey = caller.seesOnlyItsKey() ? caller.keyId() : 0;
                 q.setLong(1, caller.userId());
+                q.setLong(2, onlyKey);
+                q.setLong(3, onlyKey);
                 List<Map<String, Object>> out = new ArrayList<>();
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {

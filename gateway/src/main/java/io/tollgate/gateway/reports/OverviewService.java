@@ -20,6 +20,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.Json;
@@ -76,12 +77,12 @@ public final class OverviewService implements HttpService {
     }
 
     private void overview(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Where filters = new Where()
                 .andIf(req.query().contains("cost_centre"), "cost_centre = ?", req.query().first("cost_centre").orElse(""))
                 .andIf(req.query().contains("environment"), "environment = ?", req.query().first("environment").orElse(""));
-        Where scope = new Where().andIf(!caller.isAdmin(), "user_id = ?", caller.userId()).andAll(filters);
+        Where scope = new Where().andIf(!caller.isFinance(), "user_id = ?", caller.userId()).andAll(filters);
         LocalDate from = Period.day(req, "from").orElse(null);
         LocalDate to = Period.day(req, "to").orElse(null);
         Map<String, Object> out = db.read(c -> {
@@ -149,7 +150,7 @@ public final class OverviewService implements HttpService {
      */
     private static List<Query> breakdownQueries(Principal caller, LocalDate from, LocalDate to, Where scope,
                                                 Where filters) {
-        if (!caller.isAdmin()) {
+        if (!caller.isFinance()) {
             SpendRange range = SpendRange.between(from, to, false);
             return List.of(new Query(BY_DIMENSION.formatted(range.sql(), scope.sql()),
                     new Where().andAll(range.parameters()).andAll(scope)));
@@ -184,9 +185,9 @@ public final class OverviewService implements HttpService {
     /** Month and year to date: whole months, as nothing is recorded after today. */
     private static long[] spendToDate(Connection c, Principal caller, LocalDate today, Where scope, Where filters)
             throws SQLException {
-        Where w = caller.isAdmin() ? new Where().and("dimension = 'model'").andAll(filters) : scope;
+        Where w = caller.isFinance() ? new Where().and("dimension = 'model'").andAll(filters) : scope;
         try (PreparedStatement q = c.prepareStatement("SELECT coalesce(sum(cost_micros) FILTER (WHERE month = ?), 0), "
-                + "coalesce(sum(cost_micros), 0) FROM " + (caller.isAdmin() ? "rm_spend_dimension" : "rm_spend_month")
+                + "coalesce(sum(cost_micros), 0) FROM " + (caller.isFinance() ? "rm_spend_dimension" : "rm_spend_month")
                 + " WHERE month >= ? AND " + w.sql())) {
             q.setObject(1, today.withDayOfMonth(1));
             q.setObject(2, today.withDayOfYear(1));
@@ -225,7 +226,7 @@ public final class OverviewService implements HttpService {
     private static List<Map<String, Object>> topRepeated(Connection c, Principal caller, LocalDate from, LocalDate to)
             throws SQLException {
         Where w = new Where().and("repeats > 0")
-                .andIf(!caller.isAdmin(), "account_id = ?", Long.toString(caller.userId()))
+                .andIf(!caller.isFinance(), "account_id = ?", Long.toString(caller.userId()))
                 .andIf(from != null, "last_seen >= ?", from == null ? null : from.atStartOfDay().atOffset(ZoneOffset.UTC))
                 .andIf(to != null, "first_seen < ?", to == null ? null : to.plusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC));
         List<Map<String, Object>> hashes = new ArrayList<>();

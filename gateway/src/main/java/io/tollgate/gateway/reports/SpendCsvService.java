@@ -21,6 +21,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
@@ -63,7 +64,7 @@ public final class SpendCsvService implements HttpService {
     }
 
     private void csv(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         List<String> groups = new ArrayList<>(new LinkedHashSet<>(List.of(
                 req.query().first("group_by").orElse("cost_centre,month").split(","))));
         groups.replaceAll(String::trim);
@@ -75,7 +76,7 @@ public final class SpendCsvService implements HttpService {
         }
         LocalDate from = Period.day(req, "from").orElse(null);
         LocalDate to = Period.day(req, "to").orElse(null);
-        Where w = new Where().andIf(!caller.isAdmin(), "user_id = ?", caller.userId());
+        Where w = new Where().andIf(!caller.isFinance(), "user_id = ?", caller.userId());
         // Days, keys and agents exist only in the daily roll-up; anything coarser can use the monthly one.
         SpendRange range = SpendRange.between(from, to, groups.stream().anyMatch(DAILY_ONLY::contains));
         List<String> exprs = groups.stream().map(DIMENSIONS::get).toList();
@@ -91,7 +92,7 @@ public final class SpendCsvService implements HttpService {
                     while (rs.next()) {
                         List<Object> row = new ArrayList<>();
                         for (int i = 1; i <= groups.size(); i++) {
-                            row.add(rs.getString(i));
+                            row.add(CsvCells.text(rs.getString(i)));
                         }
                         int n = groups.size();
                         row.add(rs.getLong(n + 1));

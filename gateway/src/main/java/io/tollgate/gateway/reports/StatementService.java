@@ -13,6 +13,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
@@ -41,9 +42,9 @@ public final class StatementService implements HttpService {
     }
 
     private void statement(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_MANAGE);
         String account = req.query().first("account_id").orElse(Long.toString(caller.userId()));
-        if (!caller.isAdmin() && !account.equals(Long.toString(caller.userId()))) {
+        if (!caller.isFinance() && !account.equals(Long.toString(caller.userId()))) {
             throw ApiError.forbidden("not_your_account", "users see only their own statements");
         }
         YearMonth month = Period.month(req, "month");

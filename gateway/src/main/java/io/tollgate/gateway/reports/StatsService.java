@@ -15,6 +15,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.admin.Validation;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
@@ -43,9 +44,9 @@ public final class StatsService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/stats/me", (req, res) -> Json.send(res, 200, stats(guard.caller(req).userId())))
+        rules.get("/stats/me", (req, res) -> Json.send(res, 200, stats(guard.require(req, Access.OWN_READ).userId())))
                 .get("/admin/stats/user/{id}", (req, res) -> {
-                    guard.admin(req);
+                    guard.require(req, Access.FINANCE);
                     long id = Validation.pathId(req, "id");
                     directory.user(id).orElseThrow(() -> ApiError.notFound("no user " + id));
                     Json.send(res, 200, stats(id));
@@ -67,7 +68,7 @@ public final class StatsService implements HttpService {
     }
 
     private void userMonitor(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.caller(req);
+        Principal caller = guard.require(req, Access.OWN_READ);
         Admission.Balance b = admission.balance(caller.userId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("user_id", caller.userId());
@@ -79,7 +80,7 @@ public final class StatsService implements HttpService {
     }
 
     private void adminMonitor(ServerRequest req, ServerResponse res) {
-        guard.admin(req);
+        guard.require(req, Access.FINANCE);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("users", directory.userCount());
         out.put("usage", usage(new Where()));

@@ -14,6 +14,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
@@ -43,7 +44,7 @@ public final class UsageEventsService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Principal caller = admin ? guard.admin(req) : guard.caller(req);
+        Principal caller = admin ? guard.require(req, Access.FINANCE) : guard.require(req, Access.OWN_READ);
         Long user = Period.id(req, "user_id").orElse(null);
         if (!admin && user != null && user != caller.userId()) {
             throw ApiError.forbidden("not_your_events", "users see only their own usage events");
@@ -54,6 +55,8 @@ public final class UsageEventsService implements HttpService {
         Instant to = Period.instant(req, "to", true).orElse(null);
         Where w = new Where()
                 .andIf(!admin, "user_id = ?", caller.userId())
+                // A key that only calls models sees its own calls, not its owner's other keys'.
+                .andIf(!admin && caller.seesOnlyItsKey(), "key_id = ?", caller.keyId())
                 .andIf(user != null, "user_id = ?", user)
                 .andIf(req.query().contains("virtual_key_id"), "key_id = ?", Period.id(req, "virtual_key_id").orElse(0L))
                 .andIf(req.query().contains("model"), "model = ?", req.query().first("model").orElse(""))

@@ -102,6 +102,13 @@ public final class EventStore {
         }
     }
 
+    /** Recomputes the hash chain over every event: see {@link HashChain}. */
+    public HashChain.Result verifyChain() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return HashChain.verify(c);
+        }
+    }
+
     /** The seq of the newest event (0 for an empty ledger). */
     public long lastSeq() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();

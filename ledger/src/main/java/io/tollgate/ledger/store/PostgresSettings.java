@@ -15,6 +15,11 @@ public record PostgresSettings(String host, int port, String user, String passwo
                 + "&reWriteBatchedInserts=true&options=-c%20synchronous_commit%3Don";
     }
 
+    /** The same database as another role (the services' application role, or the owner that migrates). */
+    public PostgresSettings withCredentials(String newUser, String newPassword) {
+        return new PostgresSettings(host, port, newUser, newPassword, name, sslMode, pool);
+    }
+
     public PostgresSettings withPool(int size) {
         return new PostgresSettings(host, port, user, password, name, sslMode, size);
     }

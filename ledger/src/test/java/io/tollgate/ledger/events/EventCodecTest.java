@@ -18,7 +18,7 @@ class EventCodecTest {
                         45, 12, 200, "ab12", "Engineering", "bot", "live", "HR Bot", 2),
                 new CreditsAdded(7, 5_000_000, "top-up", "idem-1", 1),
                 new UserCreated(7, "a@b.c", "A", "user", 1L),
-                new ApiKeyCreated(9, 7, "cli", "tg_live_abc123", List.of("completion:invoke"), "live", 1L, "api", null),
+                new ApiKeyCreated(9, 7, "cli", "tg_live_abc123", List.of("completion:invoke"), "live", 1L, "api", null, null),
                 new KeyRevoked(9, 7, "leaked", 1),
                 new ProviderRegistered(3, "openai", "openai", "https://api.openai.com/v1", true, true, 1),
                 new ProviderUpdated(3, "openai", "openai", "https://x/v1", true, false, false, 1),
