@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -43,23 +44,45 @@ public final class MockUpstream implements AutoCloseable {
     private final String requiredKey;
     private final AtomicLong calls = new AtomicLong();
 
-    private MockUpstream(int port, String requiredKey) {
+    private MockUpstream(int port, String requiredKey, Duration idleTimeout, boolean announceIdleTimeout) {
         this.requiredKey = requiredKey;
-        HttpRouting.Builder routing = HttpRouting.builder()
+        HttpRouting.Builder routing = HttpRouting.builder();
+        if (announceIdleTimeout) {
+            // As Node's http server does: every reply says how long an idle connection is kept.
+            String keepAlive = "timeout=" + Math.max(1, idleTimeout.toSeconds());
+            routing.addFilter((chain, req, res) -> {
+                res.header(HeaderNames.create("Keep-Alive"), keepAlive);
+                chain.proceed();
+            });
+        }
+        routing
                 .get("/v1/models", this::models)
                 .post("/v1/chat/completions", this::chat)
                 .post("/v1/completions", this::completions)
                 .post("/v1/embeddings", this::embeddings)
                 .post("/v1/messages", this::messages);
         // TCP_NODELAY as real providers serve streams: with Nagle each flushed chunk would wait for an ACK.
-        this.server = WebServer.builder().host("127.0.0.1").port(port)
+        var builder = WebServer.builder().host("127.0.0.1").port(port)
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
-                .routing(routing).build().start();
+                .routing(routing);
+        if (idleTimeout != null) {
+            builder.idleConnectionTimeout(idleTimeout).idleConnectionPeriod(Duration.ofMillis(100));
+        }
+        this.server = builder.build().start();
     }
 
     /** @param requiredKey the API key callers must present, or null to accept any */
     public static MockUpstream start(int port, String requiredKey) {
-        return new MockUpstream(port, requiredKey);
+        return new MockUpstream(port, requiredKey, null, false);
+    }
+
+    /**
+     * A mock that closes connections idle for {@code idleTimeout}, as real providers and the proxies in
+     * front of them do: saying so in a {@code Keep-Alive: timeout=N} header when {@code announce}, silently
+     * otherwise.
+     */
+    public static MockUpstream closingIdleConnections(String requiredKey, Duration idleTimeout, boolean announce) {
+        return new MockUpstream(0, requiredKey, idleTimeout, announce);
     }
 
     public int port() {

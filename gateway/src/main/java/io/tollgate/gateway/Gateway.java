@@ -147,7 +147,7 @@ public final class Gateway implements AutoCloseable {
             Logins logins = new Logins(db, events, directory, passwords, sessions, Clock.systemUTC());
             AuthService auth = new AuthService(guard, json, directory, logins, sessions);
             ProviderRegistry registry = new ProviderRegistry(db, events, secrets);
-            UpstreamClient upstream = new UpstreamClient(config.upstreamTimeout());
+            UpstreamClient upstream = new UpstreamClient(config.upstreamTimeout(), meters);
             UsageLedger usage = new UsageLedger(writer, meters);
 
             Optional<String> generated = directory.bootstrapAdmin(config.bootstrapAdminKey());

@@ -43,7 +43,8 @@ public final class ProxyBench {
     public static void run(Path dir, Duration phase, Duration warmUp, boolean splitCores, Path profileTo,
                            PrintStream out) throws Exception {
         try (DevPostgres pg = DevPostgres.start(dir.resolve("postgres"));
-             MockUpstream mock = MockUpstream.start(0, null)) {
+             MockUpstream mock = MockUpstream.start(0, null);
+             MockUpstream closing = MockUpstream.closingIdleConnections(null, IDLE_TIMEOUT, false)) {
             PostgresSettings db = pg.database("tollgate");
             int port = DevPostgres.freePort();
             Process gateway = GatewayProcess.start(dir, pg.port(), port, SecretBox.newMasterKey(), ADMIN,
@@ -64,7 +65,7 @@ public final class ProxyBench {
                 } else {
                     out.println("CPUs: shared by load generator, mock upstream, gateway and Postgres");
                 }
-                String key = setUp(base, mock.baseUrl());
+                String key = setUp(base, mock.baseUrl(), closing.baseUrl());
                 String gatewayBody = DIRECT_BODY.replace("mock-chat", "bench-chat");
                 String direct = mock.baseUrl() + "/chat/completions";
                 String through = base + "/v1/chat/completions";
@@ -107,6 +108,10 @@ public final class ProxyBench {
                     pairs.add(closed);
                     pairs.add(fixed);
                 }
+                // Upstreams close idle connections; after every gap the calls must still all succeed.
+                LoadGenerator.Result gaps = afterIdleGaps(load, through, key, gatewayBody.replace("bench-chat", "bench-chat-idle"),
+                        phase);
+                sent += gaps.requests() + gaps.errors();
                 long rssKb = peakRssKb(gateway.pid());
                 long events = usageEvents(db);
                 out.printf("%-44s %9s %8s %8s %8s %8s%n", "phase", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors");
@@ -119,6 +124,9 @@ public final class ProxyBench {
                             pair[1].perSecond() / pair[0].perSecond(), pair[1].p(50) - pair[0].p(50),
                             pair[1].p(99) - pair[0].p(99));
                 }
+                out.printf("%-44s %,9d calls in rounds after %d s gaps (upstream closes idle connections after %d s): "
+                        + "%d non-2xx%n", "plain, idle gaps, through Tollgate", gaps.requests() + gaps.errors(),
+                        GAP.toSeconds(), IDLE_TIMEOUT.toSeconds(), gaps.errors());
                 cpuPerRequest.forEach(out::println);
                 out.println("each reply's wait for its event's durable commit (tollgate_ledger_commit_wait):");
                 commitWaits.forEach(w -> out.println("  " + w));
@@ -131,26 +139,52 @@ public final class ProxyBench {
         }
     }
 
+    /** The upstream of the gap phase closes connections idle this long, without saying so. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration GAP = Duration.ofSeconds(3);
+
+    /** Rounds of 64 connections for a second each, {@link #GAP} apart (longer than the upstream keeps idle ones). */
+    private static LoadGenerator.Result afterIdleGaps(LoadGenerator load, String url, String key, String body,
+                                                      Duration phase) throws Exception {
+        long requests = 0;
+        long errors = 0;
+        LoadGenerator.Result last = null;
+        for (int round = 0; round < Math.max(3, phase.toSeconds() / 2); round++) {
+            Thread.sleep(GAP.toMillis());
+            last = load.closedLoop("idle gaps", url, key, body, 64, Duration.ofSeconds(1));
+            requests += last.requests();
+            errors += last.errors();
+        }
+        return new LoadGenerator.Result("plain, idle gaps, through Tollgate", requests, errors, last.seconds(),
+                last.latencyMicros());
+    }
+
     private static String streaming(String body) {
         return body.replace("{\"model\"", "{\"stream\":true,\"model\"");
     }
 
-    private static String setUp(String base, String mockBase) throws Exception {
+    private static String setUp(String base, String mockBase, String closingBase) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        String provider = post(client, base + "/api/providers", "{\"name\":\"mock\",\"type\":\"openai\",\"base_url\":\""
-                + mockBase + "\"}");
-        Matcher id = Pattern.compile("\"id\":(\\d+)").matcher(provider);
-        if (!id.find()) {
-            throw new IllegalStateException("provider not created: " + provider);
-        }
-        post(client, base + "/v1/models", "{\"model_name\":\"bench-chat\",\"upstream_model\":\"mock-chat\","
-                + "\"provider_id\":" + id.group(1) + ",\"input_price_per_million\":0.5,\"output_price_per_million\":1.5}");
+        model(client, base, "mock", mockBase, "bench-chat");
+        model(client, base, "closing", closingBase, "bench-chat-idle");
         Matcher key = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(post(client, base + "/api/keys",
                 "{\"name\":\"bench\",\"scopes\":\"completion:invoke,model:any\"}"));
         if (!key.find()) {
             throw new IllegalStateException("no key");
         }
         return key.group(1);
+    }
+
+    private static void model(HttpClient client, String base, String provider, String upstream, String model)
+            throws Exception {
+        String created = post(client, base + "/api/providers", "{\"name\":\"" + provider + "\",\"type\":\"openai\","
+                + "\"base_url\":\"" + upstream + "\"}");
+        Matcher id = Pattern.compile("\"id\":(\\d+)").matcher(created);
+        if (!id.find()) {
+            throw new IllegalStateException("provider not created: " + created);
+        }
+        post(client, base + "/v1/models", "{\"model_name\":\"" + model + "\",\"upstream_model\":\"mock-chat\","
+                + "\"provider_id\":" + id.group(1) + ",\"input_price_per_million\":0.5,\"output_price_per_million\":1.5}");
     }
 
     private static String post(HttpClient client, String url, String json) throws Exception {

@@ -20,6 +20,8 @@ import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.providers.Provider;
@@ -94,9 +96,10 @@ public final class UpstreamClient implements AutoCloseable {
     private final Http1Client client;
     private final UpstreamConnections connections;
     private final UpstreamDeadlines deadlines;
+    private final Counter resent;
 
     /** @param timeout how long an upstream may take to answer, or between two events of a stream */
-    public UpstreamClient(Duration timeout) {
+    public UpstreamClient(Duration timeout, MeterRegistry meters) {
         WebClient web = WebClient.builder()
                 .connectTimeout(Duration.ofSeconds(10))
                 // No socket timeout: UpstreamDeadlines keeps the time limit.
@@ -111,7 +114,9 @@ public final class UpstreamClient implements AutoCloseable {
                 .dnsResolver(UpstreamAddresses.guardedResolver())
                 .build();
         this.client = web.client(Http1Client.PROTOCOL);
-        this.connections = new UpstreamConnections(web);
+        this.connections = new UpstreamConnections(web, meters);
+        this.resent = Counter.builder("tollgate_upstream_requests_resent").description(
+                "Calls sent again on a new connection after a kept-alive one turned out closed").register(meters);
         this.deadlines = new UpstreamDeadlines(timeout, connections::evictIdle);
     }
 
@@ -160,8 +165,9 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends on a pooled connection. One that served an earlier call may have been closed by the
-     * upstream meanwhile; if it fails before any reply, the request is sent once more on a new one.
+     * Sends on a pooled connection. One that served an earlier call may have been closed by the upstream
+     * meanwhile; if the call fails on it before any reply, it is sent once more on a new connection
+     * (whatever the method: the upstream never saw it), never after a reply began and never when cancelled.
      */
     private Call send(Provider provider, String url, Consumer<Runnable> cancelWith,
                       Function<ClientConnection, HttpClientResponse> request) {
@@ -169,14 +175,16 @@ public final class UpstreamClient implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             UpstreamConnections.Pooled pooled;
             try {
-                pooled = connections.take(uri);
+                pooled = attempt == 0 ? connections.take(uri) : connections.fresh(uri);
             } catch (RuntimeException e) {
                 throw new Unreachable("provider " + provider.name() + " could not be reached", e, false);
             }
             UpstreamDeadlines.Watch watch = deadlines.watch(pooled.connection());
             try {
                 cancelWith.accept(watch::cancel);
-                return new Call(request.apply(pooled.connection()), watch, deadlines);
+                HttpClientResponse response = request.apply(pooled.connection());
+                connections.heard(pooled, response.headers());
+                return new Call(response, watch, deadlines);
             } catch (RuntimeException e) {
                 deadlines.forget(watch);
                 pooled.connection().closeResource();
@@ -189,6 +197,8 @@ public final class UpstreamClient implements AutoCloseable {
                 if (!pooled.reused() || attempt > 0) {
                     throw new Unreachable("provider " + provider.name() + " could not be reached", e, false);
                 }
+                connections.stale(pooled);
+                resent.increment();
             }
         }
     }
