@@ -42,6 +42,9 @@ public final class Up {
         if (port != null) {
             config = config.withPort(port);
         }
+        if (demo) {
+            config = config.withOpenBootstrap(true);  // seed 000's bootstrap from this machine, for trying it out
+        }
         DevPostgres postgres = DevPostgres.start(data.resolve("postgres"));
         DevKafka kafka = DevKafka.start(data.resolve("kafka"));
         String masterKey = config.masterKey().isBlank() ? localMasterKey(data) : config.masterKey();

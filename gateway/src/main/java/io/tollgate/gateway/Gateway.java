@@ -33,6 +33,7 @@ import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Cidr;
 import io.tollgate.gateway.auth.ClientAddress;
 import io.tollgate.gateway.auth.Guard;
+import io.tollgate.gateway.auth.OpenBootstrap;
 import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.controls.Admission;
@@ -42,6 +43,7 @@ import io.tollgate.gateway.controls.LedgerFollower;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.health.HealthService;
 import io.tollgate.gateway.health.LedgerLag;
+import io.tollgate.gateway.http.Aliases;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.InputGuard;
@@ -50,6 +52,7 @@ import io.tollgate.gateway.http.OpenApiDocument;
 import io.tollgate.gateway.http.RequestMetrics;
 import io.tollgate.gateway.conversations.Conversations;
 import io.tollgate.gateway.conversations.ConversationsService;
+import io.tollgate.gateway.identity.ConsoleKeys;
 import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.PlanCatalog;
@@ -140,10 +143,11 @@ public final class Gateway implements AutoCloseable {
                     .map(String::trim).filter(t -> !t.isEmpty()).map(Cidr::parse).toList());
             Authenticator authenticator = new Authenticator(db, Clock.systemUTC(), clientAddress);
             Sessions sessions = new Sessions(db, Clock.systemUTC(), config.login(), secrets.derive("tollgate-session-jwt-v1"));
-            Guard guard = new Guard(authenticator, sessions, clientAddress);
+            UserDirectory directory = new UserDirectory(db, events, authenticator);
+            Guard guard = new Guard(authenticator, sessions, clientAddress,
+                    new ConsoleKeys(db, directory, authenticator, config.login().userKeyScopes())::forSession);
             Passwords passwords = new Passwords();
             Json json = new Json(config.maxBodyBytes());
-            UserDirectory directory = new UserDirectory(db, events, authenticator);
             Logins logins = new Logins(db, events, directory, passwords, sessions, Clock.systemUTC());
             AuthService auth = new AuthService(guard, json, directory, logins, sessions);
             ProviderRegistry registry = new ProviderRegistry(db, events, secrets);
@@ -166,7 +170,7 @@ public final class Gateway implements AutoCloseable {
             ModelsService models = new ModelsService(guard, json, registry);
             OpenApiDocument openApi = OpenApiDocument.load();
             HttpService modelSchema = models.seed002Schema(openApi);
-            KeysService keys = new KeysService(guard, json, directory, false);
+            KeysService keys = new KeysService(guard, json, directory, false, config.login().userKeyScopes());
             Conversations conversations = new Conversations(db);
             RequestBoard board = new RequestBoard();
             PeerSignals signals = new PeerSignals(dataSource, board);
@@ -184,6 +188,7 @@ public final class Gateway implements AutoCloseable {
                     .register(meters);
             ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
                     plans, limits, admission, inFlight, conversations, board, userKeys);
+            CatalogService catalog = new CatalogService(guard, registry, upstream);
             HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics());
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
@@ -195,9 +200,9 @@ public final class Gateway implements AutoCloseable {
                     // Before /api/user/api-keys, whose /{id} would otherwise take these names for key ids.
                     .register("/api/user/api-keys/audit-logs", new AuditLogService(guard, db))
                     .register("/api/user/api-keys/usage", new KeyUsageService(guard, db))
-                    .register("/api/user/api-keys", new KeysService(guard, json, directory, true))
+                    .register("/api/user/api-keys", new KeysService(guard, json, directory, true, config.login().userKeyScopes()))
                     .register("/api/admin/virtual-keys", new VirtualKeysService(guard, json, directory))
-                    .register("/api", auth.account(), new CatalogService(guard, registry, upstream), new CreditsService(guard, json, directory, credits, admission, plans),
+                    .register("/api", auth.account(), catalog, new CreditsService(guard, json, directory, credits, admission, plans),
                             new LimitsService(guard, json, directory, limits, plans, admission),
                             new PlansService(guard, json, db, directory, plans, admission),
                             new StatsService(guard, db, directory, admission))
@@ -228,6 +233,34 @@ public final class Gateway implements AutoCloseable {
                     .register("/proxy/openai/v1", proxy)
                     .register("/proxy/anthropic/v1", proxy)
                     .register(health)
+                    // Seed 001 (Gatewayz) documents its paths at the root; seed 000 bootstraps at /admin.
+                    .register(new OpenBootstrap(db, config.openBootstrap()).seed000())
+                    .register(Aliases.of(
+                            "/auth/register", "/api/auth/register",
+                            "/user/api-keys/usage", "/api/user/api-keys/usage",
+                            "/user/api-keys/audit-logs", "/api/user/api-keys/audit-logs",
+                            "/user/api-keys/{id}", "/api/user/api-keys/{id}",
+                            "/user/api-keys", "/api/user/api-keys",
+                            "/user/balance", "/api/user/balance",
+                            "/user/monitor", "/api/user/monitor",
+                            "/user/limit", "/api/user/limit",
+                            "/user/profile", "/api/user/profile",
+                            "/user/account", "/api/user/account",
+                            "/user/plan/usage", "/api/user/plan/usage",
+                            "/user/plan/entitlements", "/api/user/plan/entitlements",
+                            "/user/plan", "/api/user/plan",
+                            "/user/environment-usage", "/api/user/environment-usage",
+                            "/plans/{id}", "/api/plans/{id}",
+                            "/plans", "/api/plans",
+                            "/admin/add_credits", "/api/admin/add_credits",
+                            "/admin/balance", "/api/admin/balance",
+                            "/admin/monitor", "/api/admin/monitor",
+                            "/admin/limit", "/api/admin/limit",
+                            "/admin/assign-plan", "/api/admin/assign-plan",
+                            "/admin/refresh-models", "/api/admin/refresh-models",
+                            "/admin/cache-status", "/api/admin/cache-status",
+                            "/models/providers", "/api/models/providers"))
+                    .register("/models", catalog.seed001Models())
                     .register("/openapi", openApi)
                     .any((req, res) -> {
                         throw ApiError.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());

@@ -30,7 +30,8 @@ public record GatewayConfig(
         String bootstrapAdminKey,
         LoginSettings login,
         String trustedProxies,
-        MetricsAccess metrics) {
+        MetricsAccess metrics,
+        boolean openBootstrap) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -61,7 +62,8 @@ public record GatewayConfig(
                 c.get("tollgate.bootstrap.admin.key").asString().orElse(""),
                 LoginSettings.from(c),
                 c.get("tollgate.trusted.proxies").asString().orElse(""),
-                MetricsAccess.from(c));
+                MetricsAccess.from(c),
+                c.get("tollgate.bootstrap.open").asBoolean().orElse(false));
     }
 
     /** The password of the application role on the embedded Postgres of local runs and tests (loopback only). */
@@ -83,7 +85,7 @@ public record GatewayConfig(
     public static GatewayConfig loopback(PostgresSettings db, Path spool, String masterKey, String bootstrapAdminKey) {
         return new GatewayConfig("127.0.0.1", 0, db, null, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
-                bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY).withLocalDatabase(db);
+                bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY, false).withLocalDatabase(db);
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -131,6 +133,11 @@ public record GatewayConfig(
         return toBuilder().trustedProxies(cidrs).build();
     }
 
+    /** Seed 000's credential-less bootstrap from this machine even after the first keys exist (local development). */
+    public GatewayConfig withOpenBootstrap(boolean open) {
+        return toBuilder().openBootstrap(open).build();
+    }
+
     public GatewayConfig withMetrics(MetricsAccess access) {
         return toBuilder().metrics(access).build();
     }
@@ -168,6 +175,7 @@ public record GatewayConfig(
         private LoginSettings login;
         private String trustedProxies;
         private MetricsAccess metrics;
+        private boolean openBootstrap;
 
         private Builder(GatewayConfig c) {
             host = c.host;
@@ -189,6 +197,7 @@ public record GatewayConfig(
             login = c.login;
             trustedProxies = c.trustedProxies;
             metrics = c.metrics;
+            openBootstrap = c.openBootstrap;
         }
 
         public Builder port(int value) {
@@ -256,6 +265,11 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder openBootstrap(boolean value) {
+            openBootstrap = value;
+            return this;
+        }
+
         public Builder metrics(MetricsAccess value) {
             metrics = value;
             return this;
@@ -269,7 +283,7 @@ public record GatewayConfig(
         public GatewayConfig build() {
             return new GatewayConfig(host, port, database, migrator, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
                     memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
-                    bootstrapAdminKey, login, trustedProxies, metrics);
+                    bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap);
         }
     }
 }

@@ -30,9 +30,10 @@ final class Api {
             return headers.firstValue(name).orElse(null);
         }
 
-        /** The {@code error.code} of an OpenAI-style error reply. */
+        /** The error's code: {@code error.code} on the data plane (OpenAI's shape), {@code code} on the management plane. */
         String errorCode() {
-            return json().get("error").get("code").asText();
+            JsonNode error = json().get("error");
+            return error != null && error.isObject() ? error.get("code").asText() : json().get("code").asText();
         }
     }
 

@@ -15,12 +15,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Every refusal is a clear OpenAI-style JSON error with the seeds' status, and rejected input leaves the ledger alone. */
 class ErrorStatusTest extends GatewayTest {
 
+    /**
+     * The error, in either plane's shape: OpenAI's {@code {"error":{...}}} on the data plane, the flat object
+     * ({@code error} a string, {@code detail}, {@code message}, {@code type}, {@code code}) on the management plane.
+     */
     private static JsonNode error(Api.Reply r, int status, String code) {
         assertEquals(status, r.status(), r.body());
-        JsonNode error = r.json().get("error");
+        JsonNode error = r.json().get("error").isObject() ? r.json().get("error") : r.json();
         assertEquals(code, error.get("code").asText(), r.body());
         assertFalse(error.get("message").asText().isBlank());
         assertTrue(error.has("type"));
+        if (error == r.json()) {
+            assertEquals(error.get("message").asText(), r.json().get("error").asText(), "seed 004 reads error as a string");
+            assertEquals(error.get("message").asText(), r.json().get("detail").asText(), "seed 003 reads detail");
+        }
         assertFalse(r.body().contains("Exception"), "no stack traces in error bodies: " + r.body());
         return error;
     }

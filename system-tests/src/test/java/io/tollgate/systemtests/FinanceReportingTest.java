@@ -154,26 +154,30 @@ class FinanceReportingTest {
         String cursor = null;
         int pages = 0;
         do {
-            JsonNode page = api.get("/api/admin/usage-events?limit=3" + (cursor == null ? "" : "&cursor=" + cursor),
-                    TestStack.ADMIN_KEY).json();
-            page.get("data").forEach(e -> assertTrue(seen.add(e.get("seq").asLong()), "no event twice"));
-            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+            Api.Reply reply = api.get("/api/admin/usage-events?limit=3" + (cursor == null ? "" : "&cursor=" + cursor),
+                    TestStack.ADMIN_KEY);
+            reply.json().forEach(e -> assertTrue(seen.add(e.get("seq").asLong()), "no event twice"));
+            cursor = reply.header("X-Next-Cursor");
+            if (cursor != null) {
+                assertTrue(reply.header("Link").contains("cursor=" + cursor) && reply.header("Link").contains("limit=3"),
+                        reply.header("Link"));
+            }
             pages++;
         } while (cursor != null);
         assertEquals(usage().size(), seen.size());
         assertEquals(Math.ceilDiv(seen.size(), 3), pages);
 
         JsonNode claude = api.get("/api/admin/usage-events?model=claude&user_id=" + bob, TestStack.ADMIN_KEY).json();
-        assertEquals(1, claude.get("data").size());
-        assertEquals(3, claude.get("data").get(0).get("messages").asLong());
+        assertEquals(1, claude.size());
+        assertEquals(3, claude.get(0).get("messages").asLong());
         JsonNode engineering = api.get("/api/admin/usage-events?cost_centre=Engineering", TestStack.ADMIN_KEY).json();
-        assertEquals(3, engineering.get("data").size());
+        assertEquals(3, engineering.size());
         JsonNode october = api.get("/api/admin/usage-events?from=2026-10-01&to=2026-10-31", TestStack.ADMIN_KEY).json();
-        assertEquals(2, october.get("data").size());
+        assertEquals(2, october.size());
 
         JsonNode bobs = api.get("/api/usage-events", bobKey).json();
-        assertEquals(2, bobs.get("data").size());
-        bobs.get("data").forEach(e -> assertEquals(bob, e.get("user_id").asLong()));
+        assertEquals(2, bobs.size());
+        bobs.forEach(e -> assertEquals(bob, e.get("user_id").asLong()));
         assertEquals(403, api.get("/api/usage-events?user_id=" + alice, bobKey).status());
         assertEquals(403, api.get("/api/admin/usage-events", bobKey).status());
         long aliceKeyId = api.get("/api/keys?user_id=" + alice, TestStack.ADMIN_KEY).json().get(0).get("id").asLong();

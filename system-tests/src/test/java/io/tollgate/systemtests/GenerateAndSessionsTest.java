@@ -82,7 +82,11 @@ class GenerateAndSessionsTest extends GatewayTest {
         assertEquals("chat", r.json().get("model").asText());
         assertEquals("default", r.json().get("selection").get("reason").asText());
         assertEquals(200, api.post("/v1/generate", key, prompt + ",\"provider\":\"mock\"}").status());
-        assertEquals("model_required", api.post("/v1/generate", key, prompt + ",\"provider\":\"mock-anthropic\"}").errorCode());
+        Api.Reply byProvider = api.post("/v1/generate", key, prompt + ",\"provider\":\"mock-anthropic\"}");
+        assertEquals(200, byProvider.status(), "seed 002: a provider alone selects a model of it: " + byProvider.body());
+        assertEquals("claude", byProvider.json().get("model").asText());
+        assertEquals("provider", byProvider.json().get("selection").get("reason").asText());
+        assertEquals("model_required", api.post("/v1/generate", key, prompt + ",\"provider\":\"nowhere\"}").errorCode());
         assertEquals("unsupported_modality", api.post("/v1/generate", key, prompt + ",\"modality\":\"image\"}").errorCode());
     }
 

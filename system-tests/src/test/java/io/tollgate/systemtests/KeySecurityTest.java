@@ -32,9 +32,15 @@ class KeySecurityTest extends GatewayTest {
         assertEquals(200, chat(secret).status());
         assertCode(api.delete("/api/user/api-keys/" + id, TestStack.ADMIN_KEY), 400, "confirmation_required");
         assertEquals(200, chat(secret).status(), "still works until confirmed");
-        assertEquals(204, api.delete("/api/user/api-keys/" + id + "?confirm=true", TestStack.ADMIN_KEY).status());
+        Api.Reply deleted = api.send(api.builder("/user/api-keys/" + id, TestStack.ADMIN_KEY)
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"confirmation\":\"DELETE\"}")).build());
+        assertEquals(200, deleted.status(), "seed 001's path and body confirmation: " + deleted.body());
+        assertEquals(id, deleted.json().get("deleted_key_id").asLong());
         assertCode(chat(secret), 401, "invalid_api_key");
         assertEquals(1, events("KeyRevoked", id));
+        long other = create("{\"name\":\"doomed too\",\"scopes\":\"completion:invoke\"}").json().get("id").asLong();
+        assertEquals(200, api.delete("/api/user/api-keys/" + other + "?confirm=true", TestStack.ADMIN_KEY).status());
     }
 
     @Test
@@ -140,6 +146,6 @@ class KeySecurityTest extends GatewayTest {
 
     private static void assertCode(Api.Reply reply, int status, String code) {
         assertEquals(status, reply.status(), reply.body());
-        assertEquals(code, reply.json().path("error").path("code").asText(), reply.body());
+        assertEquals(code, reply.errorCode(), reply.body());
     }
 }

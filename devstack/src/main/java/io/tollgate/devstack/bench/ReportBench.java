@@ -16,8 +16,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.IntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.HdrHistogram.Histogram;
 
@@ -39,7 +37,6 @@ import io.tollgate.schema.Migrate;
  */
 public final class ReportBench {
     private static final String ADMIN = "tg_live_benchadmin0123456789abcdefABCDEF";
-    private static final Pattern NEXT = Pattern.compile("\"next_cursor\":\"(\\d+)\"");
 
     private ReportBench() {
     }
@@ -102,8 +99,7 @@ public final class ReportBench {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
                     .header("Authorization", "Bearer " + ADMIN).GET().build(), HttpResponse.BodyHandlers.ofString());
-            Matcher m = NEXT.matcher(r.body());
-            return m.find() ? m.group(1) : null;
+            return r.headers().firstValue("X-Next-Cursor").orElse(null);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

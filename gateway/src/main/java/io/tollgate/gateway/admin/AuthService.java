@@ -39,7 +39,9 @@ public final class AuthService implements HttpService {
     record Credentials(String email, String password) {
     }
 
-    record Registration(String email, String name, String password, String inviteToken) {
+    /** Seeds 001 and 002's registration: seed 001 sends a username and no password (Gatewayz's UserRegistrationRequest). */
+    record Registration(String email, String name, String username, String password, String inviteToken,
+                        String authMethod, Long initialCredits, String environmentTag, String keyName) {
     }
 
     record PasswordChange(String currentPassword, String newPassword) {
@@ -150,16 +152,40 @@ public final class AuthService implements HttpService {
     private void register(ServerRequest req, ServerResponse res) {
         Registration in = Json.bind(json.readObject(req), Registration.class);
         String email = Validation.email(in.email());
-        String name = in.name() == null ? email : Validation.text("name", in.name(), 200);
+        String given = in.name() != null ? in.name() : in.username();
+        String name = given == null ? email : Validation.text("name", given, 200);
+        if (in.authMethod() != null && !"email".equals(in.authMethod())) {
+            throw ApiError.badRequest("unsupported_auth_method", "auth_method email is the only one here");
+        }
+        String environment = in.environmentTag() == null ? "live" : in.environmentTag();
+        if (!io.tollgate.gateway.auth.ApiKeys.ENVIRONMENTS.contains(environment)) {
+            throw ApiError.badRequest("invalid_environment", "environment_tag must be one of "
+                    + io.tollgate.gateway.auth.ApiKeys.ENVIRONMENTS);
+        }
+        String keyName = in.keyName() == null ? "primary" : Validation.required("key_name", Validation.text("key_name",
+                in.keyName(), 320));
         SignedIn signedIn = logins.register(email, name, in.password(), Validation.text("invite_token", in.inviteToken(), 200));
         // Seed 001: registering also hands out a first API key (shown once), its client's key for everything
         // (calls and managing its own account): the scopes a user may grant itself, and manage.
         Set<String> scopes = new LinkedHashSet<>(sessions.settings().userKeyScopes());
         scopes.add(Scopes.MANAGE);
         UserDirectory.IssuedKey primary = directory.issueKey(signedIn.user().id(), signedIn.user().id(),
-                new UserDirectory.KeySpec("primary", scopes, "live", null, null, null, null,
+                new UserDirectory.KeySpec(keyName, scopes, environment, null, null, null, null,
                         io.tollgate.gateway.auth.KeyPolicy.NONE), null);
-        signedIn(req, res, 201, signedIn, primary.secret());
+        Map<String, Object> out = signedInView(req, res, signedIn, primary.secret());
+        // Seed 001's UserRegistrationResponse. Credits are granted by finance, never by registering
+        // (initial_credits is not honoured), so a new account starts at 0.
+        out.put("user_id", signedIn.user().id());
+        out.put("username", signedIn.user().name());
+        out.put("email", signedIn.user().email());
+        out.put("credits", 0);
+        out.put("environment_tag", environment);
+        out.put("scope_permissions", Map.of("scopes", scopes));
+        out.put("auth_method", "email");
+        out.put("subscription_status", "active");
+        out.put("message", "registered; the api_key is shown this once");
+        out.put("timestamp", Instant.now().toString());
+        Json.send(res, 201, out);
     }
 
     private void changeOwnPassword(ServerRequest req, ServerResponse res) {
@@ -197,19 +223,19 @@ public final class AuthService implements HttpService {
         Json.send(res, 200, view(directory.updateUser(caller.userId(), caller.userId(), name, null, null)));
     }
 
-    record Confirmation(Boolean confirm) {
-    }
-
-    /** Seed 001's account deletion, which needs {@code {"confirm": true}}: see {@link UserDirectory#closeAccount}. */
+    /**
+     * Seed 001's account deletion, which needs its confirmation ({@code {"confirmation": "DELETE"}} or
+     * {@code {"confirm": true}}): see {@link UserDirectory#closeAccount}.
+     */
     private void closeAccount(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_MANAGE);
-        Confirmation in = Json.bind(json.readObject(req), Confirmation.class);
-        if (!Boolean.TRUE.equals(in.confirm())) {
-            throw ApiError.badRequest("confirmation_required", "send {\"confirm\": true} to close this account");
+        if (!Validation.confirmed(req, req.content().hasEntity() ? json.readObject(req) : null)) {
+            throw ApiError.badRequest("confirmation_required", "send {\"confirmation\": \"DELETE\"} to close this account");
         }
         directory.closeAccount(caller.userId());
         res.headers().addCookie(sessions.clearedCookie(guard.overTls(req)));
-        Json.send(res, 200, Map.of("ok", true, "status", "closed",
+        Json.send(res, 200, Map.of("ok", true, "status", "closed", "user_id", caller.userId(),
+                "message", "account closed", "timestamp", Instant.now().toString(),
                 "kept", "usage already ledgered stays in the ledger; keys, sessions, conversations and provider keys are gone"));
     }
 
@@ -238,6 +264,10 @@ public final class AuthService implements HttpService {
     }
 
     private void signedIn(ServerRequest req, ServerResponse res, int status, SignedIn signedIn, String apiKey) {
+        Json.send(res, status, signedInView(req, res, signedIn, apiKey));
+    }
+
+    private Map<String, Object> signedInView(ServerRequest req, ServerResponse res, SignedIn signedIn, String apiKey) {
         res.headers().addCookie(sessions.cookie(signedIn.login(), guard.overTls(req)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);
@@ -250,7 +280,7 @@ public final class AuthService implements HttpService {
         if (apiKey != null) {
             out.put("api_key", apiKey);
         }
-        Json.send(res, status, out);
+        return out;
     }
 
     /** Seeds 003 and 004's account shape; never the password hash. */
@@ -260,6 +290,7 @@ public final class AuthService implements HttpService {
         out.put("email", u.email());
         out.put("name", u.name());
         out.put("full_name", u.name());
+        out.put("display_name", u.name());
         out.put("role", u.role());
         out.put("is_admin", Principal.ADMIN_ROLE.equals(u.role()));
         out.put("disabled", u.disabled());

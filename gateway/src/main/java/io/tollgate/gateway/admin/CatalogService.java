@@ -44,10 +44,13 @@ public final class CatalogService implements HttpService {
                 .get("/admin/cache-status", this::cacheStatus);
     }
 
-    /** Per provider: its models the caller may use, how many are priced, and the cheapest by output price. */
+    /**
+     * Per provider: its models, how many are priced, and the cheapest by output price. Public (seed 001);
+     * with a key, only the models that key may use.
+     */
     private void providers(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.require(req, Access.OWN_READ);
-        List<ModelRoute> models = registry.models().stream().filter(m -> caller.mayUseModel(m.modelId())).toList();
+        guard.require(req, Access.PUBLIC);
+        List<ModelRoute> models = visible(guard.optional(req));
         List<Map<String, Object>> out = new ArrayList<>();
         for (Provider p : registry.providers()) {
             List<ModelRoute> mine = models.stream().filter(m -> m.provider().id() == p.id()).toList();
@@ -64,6 +67,40 @@ public final class CatalogService implements HttpService {
             out.add(row);
         }
         Json.send(res, 200, Map.of("data", out));
+    }
+
+    private List<ModelRoute> visible(Principal caller) {
+        return registry.models().stream().filter(m -> caller == null || caller.mayUseModel(m.modelId())).toList();
+    }
+
+    /**
+     * Seed 001's public {@code GET /models}: every callable model with its pricing (USD per million tokens,
+     * and per token as OpenRouter-style catalogues give it), what it can do and its provider.
+     */
+    public HttpService seed001Models() {
+        return rules -> rules.get("/", (req, res) -> {
+            guard.require(req, Access.PUBLIC);
+            List<Map<String, Object>> data = new ArrayList<>();
+            for (ModelRoute m : visible(guard.optional(req))) {
+                Map<String, Object> row = ModelsService.openAiView(m);
+                row.put("name", m.displayName());
+                row.put("provider", m.provider().name());
+                row.put("provider_type", m.provider().type());
+                Map<String, Object> pricing = new LinkedHashMap<>(ModelsService.pricing(m));
+                pricing.put("prompt", perToken(m.inputMicrosPerMillion()));
+                pricing.put("completion", perToken(m.outputMicrosPerMillion()));
+                row.put("pricing", pricing);
+                row.put("capabilities", Map.of("chat", true, "streaming", true,
+                        "messages", true, "embeddings", !"anthropic".equals(m.provider().type())));
+                data.add(row);
+            }
+            Json.send(res, 200, Map.of("object", "list", "data", data, "total", data.size()));
+        });
+    }
+
+    /** Micro-dollars per million tokens as dollars per token, exactly (a plain decimal string). */
+    private static String perToken(long microsPerMillion) {
+        return java.math.BigDecimal.valueOf(microsPerMillion).movePointLeft(12).stripTrailingZeros().toPlainString();
     }
 
     /** Seed 004's {@code GET /api/models}: the model ids enabled providers listed at their last refresh. */

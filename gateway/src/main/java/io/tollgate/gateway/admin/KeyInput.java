@@ -135,17 +135,11 @@ final class KeyInput {
         return raw;
     }
 
-    /** live, test, staging or dev (seed 003's "prod"/"production" mean live); null when absent. */
+    /** One of {@link ApiKeys#ENVIRONMENTS}, kept as the client named it (seed 003's "prod" stays "prod"); null when absent. */
     String environment() {
         String env = text("environment", 32);
-        if (env == null) {
-            return null;
-        }
-        if (env.equals("prod") || env.equals("production")) {
-            return "live";
-        }
-        if (!ApiKeys.ENVIRONMENTS.contains(env)) {
-            throw ApiError.badRequest("invalid_environment", "environment must be one of " + ApiKeys.ENVIRONMENTS);
+        if (env != null && !ApiKeys.ENVIRONMENTS.contains(env)) {
+            throw ApiError.badRequest("invalid_environment", "environment must be one of " + new java.util.TreeSet<>(ApiKeys.ENVIRONMENTS));
         }
         return env;
     }
@@ -215,6 +209,13 @@ final class KeyInput {
         m.put("revoked_at", k.revokedAt());
         m.put("rotated_at", k.rotatedAt());
         m.put("created_at", k.createdAt());
+        m.put("updated_at", k.rotatedAt() != null ? k.rotatedAt() : k.createdAt());
+        // The same facts under the names seed 001's clients read.
+        m.put("key_name", k.name());
+        m.put("environment_tag", k.environment());
+        m.put("domain_referrers", p.allowedDomains());
+        m.put("is_primary", "primary".equals(k.name()));
+        m.put("expiration_date", k.expiresAt());
         return m;
     }
 

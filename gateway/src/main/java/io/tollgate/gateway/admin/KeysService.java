@@ -50,8 +50,14 @@ public final class KeysService implements HttpService {
     private final Json json;
     private final UserDirectory directory;
     private final boolean confirmDeletes;
+    private final Set<String> defaultScopes;
 
-    public KeysService(Guard guard, Json json, UserDirectory directory, boolean confirmDeletes) {
+    /**
+     * @param confirmDeletes seed 001's variant: a delete needs its confirmation, and answers with its outcome
+     * @param defaultScopes  what a key gets when the request names no scopes (seed 004 sends only a name)
+     */
+    public KeysService(Guard guard, Json json, UserDirectory directory, boolean confirmDeletes, Set<String> defaultScopes) {
+        this.defaultScopes = defaultScopes;
         this.guard = guard;
         this.json = json;
         this.directory = directory;
@@ -69,14 +75,19 @@ public final class KeysService implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_MANAGE);
-        KeyInput in = new KeyInput(json.readObject(req), CREATE_FIELDS);
+        KeyInput in = new KeyInput(Seed001Keys.canonical(json.readObject(req)), CREATE_FIELDS);
         Long userId = in.count("user_id", 1);
         long owner = userId == null ? caller.userId() : userId;
         if (!caller.isAdmin() && owner != caller.userId()) {
             throw ApiError.forbidden("admin_required", "only administrators issue keys for other users");
         }
         User user = directory.user(owner).orElseThrow(() -> ApiError.badRequest("unknown_user", "no user " + owner));
-        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), Scopes.parse(in.node("scopes")),
+        Set<String> scopes = in.has("scopes") ? Scopes.parse(in.node("scopes"))
+                : defaultScopes.stream().filter(caller::mayGrant).collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new));
+        if (scopes.isEmpty()) {
+            throw ApiError.badRequest("invalid_scopes", "name the key's scopes, e.g. \"completion:invoke,model:any\"");
+        }
+        KeySpec spec = new KeySpec(Validation.required("name", in.text("name", 320)), scopes,
                 in.environment(), in.text("cost_centre", 200), in.text("project", 200), in.text("agent", 200),
                 in.future("expires_at"), in.policy("api"));
         Json.send(res, 201, issued(caller, user, spec));
@@ -110,9 +121,15 @@ public final class KeysService implements HttpService {
                     spec.expiresAt(), spec.policy());
         }
         UserDirectory.IssuedKey issued = directory.issueKey(caller.userId(), owner.id(), spec, parent);
-        Map<String, Object> out = KeyInput.view(issued.key());
-        out.put("key", issued.secret());
-        return out;
+        return withSecret(KeyInput.view(issued.key()), issued.secret());
+    }
+
+    /** The secret, shown this once: as {@code key}, and as seed 004 ({@code value}) and seed 001 ({@code api_key}) name it. */
+    private static Map<String, Object> withSecret(Map<String, Object> view, String secret) {
+        view.put("key", secret);
+        view.put("value", secret);
+        view.put("api_key", secret);
+        return view;
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -177,9 +194,14 @@ public final class KeysService implements HttpService {
     /** Seed 001's actions: {@code update} (the default), {@code rotate} and {@code bulk_rotate}. */
     private void update(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_MANAGE);
-        ObjectNode body = json.readObject(req);
-        KeyInput in = new KeyInput(body, UPDATE_FIELDS);
+        ObjectNode body = Seed001Keys.canonical(json.readObject(req));
         Key key = owned(Validation.pathId(req, "id"), caller);
+        if (Seed001Keys.deactivates(body)) {
+            directory.revokeKey(caller.userId(), key.id(), "deactivated by owner");
+            Json.send(res, 200, KeyInput.view(directory.key(key.id()).orElseThrow()));
+            return;
+        }
+        KeyInput in = new KeyInput(body, UPDATE_FIELDS);
         String action = in.text("action", 32);
         switch (action == null ? "update" : action) {
             case "update" -> {
@@ -228,18 +250,22 @@ public final class KeysService implements HttpService {
     private void revoke(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_MANAGE);
         Key key = owned(Validation.pathId(req, "id"), caller);
-        if (confirmDeletes && !"true".equals(req.query().first("confirm").orElse(""))) {
+        if (confirmDeletes && !Validation.confirmed(req, req.content().hasEntity() ? json.readObject(req) : null)) {
             throw ApiError.badRequest("confirmation_required", "deleting key " + key.prefix()
-                    + " stops it working at once; repeat with ?confirm=true");
+                    + " stops it working at once; send {\"confirmation\": \"DELETE\"} or ?confirm=true");
         }
         directory.revokeKey(caller.userId(), key.id(), req.query().first("reason").orElse("revoked by owner"));
-        Json.noContent(res);
+        if (!confirmDeletes) {
+            Json.noContent(res);
+            return;
+        }
+        // Seed 001's DeleteApiKeyResponse.
+        Json.send(res, 200, Map.of("status", "success", "message", "API key " + key.prefix() + " deleted",
+                "deleted_key_id", key.id(), "timestamp", Instant.now().toString()));
     }
 
     private static Map<String, Object> rotated(UserDirectory.IssuedKey issued) {
-        Map<String, Object> out = KeyInput.view(issued.key());
-        out.put("key", issued.secret());
-        return out;
+        return withSecret(KeyInput.view(issued.key()), issued.secret());
     }
 
     private static long grace(KeyInput in) {

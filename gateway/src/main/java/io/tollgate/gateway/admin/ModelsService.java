@@ -174,10 +174,12 @@ public final class ModelsService implements HttpService {
         out.put("object", "model");
         out.put("created", m.createdAt().getEpochSecond());
         out.put("owned_by", m.provider().name());
-        out.put("pricing", Map.of(
-                "input_per_million", Micros.toDecimal(m.inputMicrosPerMillion()),
-                "output_per_million", Micros.toDecimal(m.outputMicrosPerMillion()),
-                "free", m.free()));
+        out.put("pricing", pricing(m));
         return out;
+    }
+
+    static Map<String, Object> pricing(ModelRoute m) {
+        return Map.of("input_per_million", Micros.toDecimal(m.inputMicrosPerMillion()),
+                "output_per_million", Micros.toDecimal(m.outputMicrosPerMillion()), "free", m.free());
     }
 }

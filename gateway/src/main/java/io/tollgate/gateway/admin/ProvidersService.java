@@ -48,6 +48,7 @@ public final class ProvidersService implements HttpService {
                 .get("/", this::list)
                 .get("/{id}", this::get)
                 .put("/{id}", this::update)
+                .delete("/{id}", this::remove)
                 .post("/{id}/refresh_models", this::refresh);
     }
 
@@ -63,7 +64,7 @@ public final class ProvidersService implements HttpService {
         String apiKey = body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey();
         Provider p = registry.createProvider(admin.userId(), Validation.required("name", body.name()), type, baseUrl,
                 apiKey, body.enabled() == null || body.enabled());
-        Json.send(res, 201, view(p, List.of()));
+        Json.send(res, 201, p.enabled() ? refreshed(admin, p) : view(p, List.of()));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -88,7 +89,34 @@ public final class ProvidersService implements HttpService {
                 body.name() == null ? null : Validation.required("name", body.name()),
                 body.baseUrl() == null ? null : UpstreamAddresses.checked("base_url", body.baseUrl(), admin.isAdmin()),
                 body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey(), body.enabled());
-        Json.send(res, 200, view(p, registry.discovered(p.id())));
+        // Seed 004: enabling a provider (or pointing it elsewhere) pulls its models again.
+        boolean refresh = p.enabled() && (Boolean.TRUE.equals(body.enabled()) || body.baseUrl() != null || body.apiKey() != null);
+        Json.send(res, 200, refresh ? refreshed(admin, p) : view(p, registry.discovered(p.id())));
+    }
+
+    /** Seed 004's {@code DELETE /api/providers/:id}: the provider and the models registered on it. */
+    private void remove(ServerRequest req, ServerResponse res) {
+        Principal admin = guard.require(req, Access.ADMIN);
+        registry.removeProvider(admin.userId(), Validation.pathId(req, "id"));
+        Json.noContent(res);
+    }
+
+    /**
+     * The provider after pulling its model list; an upstream that cannot be reached leaves it saved,
+     * with {@code refresh} saying why (seed 004 pulls models after creating a provider).
+     */
+    private Map<String, Object> refreshed(Principal admin, Provider p) {
+        try {
+            List<String> models = upstream.listModels(p);
+            registry.recordDiscovered(admin.userId(), p.id(), models);
+            Map<String, Object> out = view(p, models);
+            out.put("refresh", "ok");
+            return out;
+        } catch (UpstreamClient.Unreachable e) {
+            Map<String, Object> out = view(p, registry.discovered(p.id()));
+            out.put("refresh", "failed: " + e.getMessage());
+            return out;
+        }
     }
 
     private void refresh(ServerRequest req, ServerResponse res) {
@@ -110,7 +138,7 @@ public final class ProvidersService implements HttpService {
     }
 
     /** Seed 004's provider object; {@code runtime_models} are the ids the provider listed at its last refresh. */
-    private static Map<String, Object> view(Provider p, List<String> runtimeModels) {
+    private Map<String, Object> view(Provider p, List<String> runtimeModels) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", p.id());
         m.put("name", p.name());
@@ -120,6 +148,8 @@ public final class ProvidersService implements HttpService {
         m.put("enabled", p.enabled());
         m.put("created_at", p.createdAt());
         m.put("runtime_models", runtimeModels);
+        m.put("models", registry.models().stream().filter(r -> r.provider().id() == p.id())
+                .map(r -> Map.of("id", r.modelId(), "upstream_model", r.upstreamName())).toList());
         return m;
     }
 }

@@ -60,4 +60,22 @@ public final class Validation {
             throw ApiError.notFound("no such id: " + raw);
         }
     }
+
+    /**
+     * Whether a destructive request carries its confirmation: {@code ?confirm=true}, {@code {"confirm": true}},
+     * or seed 001's {@code {"confirmation": "DELETE"}} (also {@code DELETE_KEY}, {@code DELETE_ACCOUNT}).
+     */
+    static boolean confirmed(io.helidon.webserver.http.ServerRequest req, com.fasterxml.jackson.databind.node.ObjectNode body) {
+        if ("true".equals(req.query().first("confirm").orElse(""))) {
+            return true;
+        }
+        if (body == null) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.JsonNode confirm = body.get("confirm");
+        com.fasterxml.jackson.databind.JsonNode confirmation = body.get("confirmation");
+        return confirm != null && confirm.isBoolean() && confirm.asBoolean()
+                || confirmation != null && confirmation.isTextual()
+                && java.util.Set.of("DELETE", "DELETE_KEY", "DELETE_ACCOUNT").contains(confirmation.asText().trim().toUpperCase());
+    }
 }

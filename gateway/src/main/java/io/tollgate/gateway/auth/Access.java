@@ -15,6 +15,8 @@ public enum Access {
     PUBLIC("anyone, without a credential"),
     OWN_READ("read one's own profile, balance, limits, usage and the model catalogue"),
     INVOKE("call models (a key with completion:invoke; never a session or a read-only token)"),
+    INVOKE_OR_SESSION("call models on seed 004's /api/v1 and /api/chat: a key as for invoke, or a login session, "
+            + "whose calls are billed to the user's console key"),
     OWN_MANAGE("manage one's own keys, tokens, profile, password, provider keys and statements (read-only tokens: read them)"),
     MODEL_WRITE("register priced models on existing providers and set defaults (model:write); free models and new endpoints also need the admin role"),
     FINANCE("read all spend, statements, exports, ledger and audit; manage credits and virtual keys"),
@@ -44,6 +46,7 @@ public enum Access {
         return switch (this) {
             case PUBLIC, OWN_READ -> true;
             case INVOKE -> !p.isSession() && p.hasScope(Scopes.INVOKE);
+            case INVOKE_OR_SESSION -> p.isSession() || p.hasScope(Scopes.INVOKE);
             case OWN_MANAGE -> p.managesOwn() || p.readOnly();
             case MODEL_WRITE -> !p.isVirtualKey() && (p.hasScope(Scopes.MODEL_WRITE) || p.isAdmin());
             case FINANCE -> p.isFinance();

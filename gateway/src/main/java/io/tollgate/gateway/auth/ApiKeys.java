@@ -11,7 +11,9 @@ import java.util.Set;
  * keys), about 190 bits of entropy.
  */
 public final class ApiKeys {
-    public static final Set<String> ENVIRONMENTS = Set.of("live", "test", "staging", "dev");
+    /** live, test, staging, dev; and as seeds 001 and 003 name them: prod, production, development. */
+    public static final Set<String> ENVIRONMENTS = Set.of("live", "test", "staging", "dev", "prod", "production",
+            "development");
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -162,15 +162,33 @@ public final class Authenticator {
             + "k.max_reasoning_tokens, k.ip_allowlist, k.allowed_domains, k.max_requests, k.max_spend_micros";
 
     private Optional<Cached> load(byte[] hash) {
+        return load("CASE WHEN k.key_hash = ? THEN NULL ELSE k.previous_valid_until END",
+                "(k.key_hash = ? OR k.previous_key_hash = ?)", q -> {
+                    q.setBytes(1, hash);
+                    q.setBytes(2, hash);
+                    q.setBytes(3, hash);
+                });
+    }
+
+    /**
+     * The caller a key stands for when the gateway uses the key itself, on behalf of its owner's
+     * session (seed 004's console calls models with the user's console key); empty if it stopped working.
+     */
+    public Optional<Principal> ofKey(long keyId) {
+        return load("NULL::timestamptz", "k.id = ?", q -> q.setLong(1, keyId)).map(Cached::principal);
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement q) throws SQLException;
+    }
+
+    private Optional<Cached> load(String validUntil, String condition, Binder binder) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT k.id, k.user_id, u.role, k.scopes, k.environment, "
-                    + "k.cost_centre, k.project, k.agent, k.expires_at, u.plan_id, "
-                    + "CASE WHEN k.key_hash = ? THEN NULL ELSE k.previous_valid_until END, k.parent_key_id, "
+                    + "k.cost_centre, k.project, k.agent, k.expires_at, u.plan_id, " + validUntil + ", k.parent_key_id, "
                     + POLICY_COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
-                    + "WHERE (k.key_hash = ? OR k.previous_key_hash = ?) AND k.revoked_at IS NULL AND NOT u.disabled")) {
-                q.setBytes(1, hash);
-                q.setBytes(2, hash);
-                q.setBytes(3, hash);
+                    + "WHERE " + condition + " AND k.revoked_at IS NULL AND NOT u.disabled")) {
+                binder.bind(q);
                 try (ResultSet rs = q.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.<Cached>empty();

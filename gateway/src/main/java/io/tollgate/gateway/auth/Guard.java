@@ -22,8 +22,12 @@ public final class Guard {
     private final Authenticator authenticator;
     private final Sessions sessions;
     private final ClientAddress clientAddress;
+    private final java.util.function.UnaryOperator<Principal> consoleKey;
 
-    public Guard(Authenticator authenticator, Sessions sessions, ClientAddress clientAddress) {
+    /** @param consoleKey the caller a login session's model call runs as (seed 004: the user's console key) */
+    public Guard(Authenticator authenticator, Sessions sessions, ClientAddress clientAddress,
+                 java.util.function.UnaryOperator<Principal> consoleKey) {
+        this.consoleKey = consoleKey;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.clientAddress = clientAddress;
@@ -37,7 +41,7 @@ public final class Guard {
         Principal p = authenticate(req);
         boolean write = isWrite(req.prologue().method());
         if (access.allows(p, write)) {
-            return p;
+            return access == Access.INVOKE_OR_SESSION && p.isSession() ? consoleKey.apply(p) : p;
         }
         throw refusal(p, access, req.prologue().method());
     }
@@ -46,6 +50,10 @@ public final class Guard {
     public Principal authenticate(ServerRequest req) {
         Optional<String> session = Sessions.presented(req.headers());
         if (session.isEmpty()) {
+            Optional<OpenBootstrap.Grant> bootstrap = req.context().get(OpenBootstrap.Grant.class);
+            if (bootstrap.isPresent() && Authenticator.presentedKey(req.headers()).isEmpty()) {
+                return bootstrap.get().administrator();
+            }
             return authenticator.authenticate(req);
         }
         Principal p = sessions.authenticate(session.get());
@@ -58,6 +66,16 @@ public final class Guard {
     /** The client's address (behind trusted proxies, the one they forwarded); null when unknown. */
     public java.net.InetAddress clientOf(ServerRequest req) {
         return clientAddress.of(req);
+    }
+
+    /**
+     * The caller if it presented a credential (which must then be valid), or null: for public routes
+     * whose answer a credential narrows, such as the model catalogue filtered by a key's model scopes.
+     */
+    public Principal optional(ServerRequest req) {
+        boolean presented = Authenticator.presentedKey(req.headers()).isPresent()
+                || req.headers().cookies().first(Sessions.COOKIE).asOptional().isPresent();
+        return presented ? authenticate(req) : null;
     }
 
     /** Whether the request reached us over TLS, directly or through a trusted proxy that says so. */
@@ -119,7 +137,7 @@ public final class Guard {
         return switch (access) {
             // Only a read-only token's write is refused at these levels, and that is answered above.
             case PUBLIC, OWN_READ -> ApiError.forbidden("forbidden", "not allowed");
-            case INVOKE -> p.isSession()
+            case INVOKE, INVOKE_OR_SESSION -> p.isSession()
                     ? ApiError.forbidden("api_key_required", "calling models takes an API key, not a login session: "
                             + "create a key with POST /api/keys")
                     : ApiError.forbidden("missing_scope", "this key lacks the scope " + Scopes.INVOKE);

@@ -10,9 +10,17 @@ import java.util.logging.Logger;
 
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** The one place where failures become HTTP replies. No stack trace or secret ever reaches a body. */
+/**
+ * The one place where failures become HTTP replies. No stack trace or secret ever reaches a body.
+ *
+ * <p>Two shapes, one per plane. The data plane answers OpenAI's {@code {"error":{"message","type","code"}}},
+ * which the OpenAI and Anthropic SDKs parse. The management plane answers a flat object every seed's
+ * client can read: {@code error} as a string (seed 004 reads it so), {@code detail} (seed 003 and FastAPI
+ * clients such as seed 001's), and {@code message}, {@code type} and {@code code} for the rest.
+ */
 public final class ErrorResponses {
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
 
@@ -20,17 +28,17 @@ public final class ErrorResponses {
     }
 
     public static void register(HttpRouting.Builder routing) {
-        routing.error(ApiError.class, (req, res, e) -> send(res, e))
-                .error(RequestException.class, (req, res, e) -> send(res,
+        routing.error(ApiError.class, (req, res, e) -> send(req, res, e))
+                .error(RequestException.class, (req, res, e) -> send(req, res,
                         new ApiError(e.status().code() >= 500 ? 400 : e.status().code(), "invalid_request_error",
                                 "bad_request", "malformed request")))
-                .error(UncheckedIOException.class, (req, res, e) -> send(res,
+                .error(UncheckedIOException.class, (req, res, e) -> send(req, res,
                         ApiError.badRequest("bad_request", "request body could not be read")))
-                .error(SQLException.class, (req, res, e) -> send(res, databaseDown(e)))
-                .error(DatabaseException.class, (req, res, e) -> send(res, databaseDown(e.getCause())))
+                .error(SQLException.class, (req, res, e) -> send(req, res, databaseDown(e)))
+                .error(DatabaseException.class, (req, res, e) -> send(req, res, databaseDown(e.getCause())))
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method() + " " + req.path().path(), e);
-                    send(res, new ApiError(500, "server_error", "internal_error", "internal error"));
+                    send(req, res, new ApiError(500, "server_error", "internal_error", "internal error"));
                 });
     }
 
@@ -43,12 +51,36 @@ public final class ErrorResponses {
                 : new ApiError(500, "server_error", "database_error", "database error");
     }
 
-    public static void send(ServerResponse res, ApiError e) {
+    private static void send(ServerRequest req, ServerResponse res, ApiError e) {
         if (res.isSent()) {
             return;
         }
         e.headers().forEach(res::header);
-        Json.send(res, e.status(), Map.of("error", body(e)));
+        Json.send(res, e.status(), managementPlane(req.prologue().uriPath().path()) ? flat(e) : Map.of("error", body(e)));
+    }
+
+    /**
+     * The management plane: {@code /api} but for seed 004's OpenAI-compatible {@code /api/v1} and
+     * {@code /api/chat}, and seed 001's and seed 000's paths at the root.
+     */
+    static boolean managementPlane(String path) {
+        if (path.startsWith("/api/")) {
+            return !path.startsWith("/api/v1/") && !path.equals("/api/chat");
+        }
+        return path.startsWith("/auth/") || path.startsWith("/user/") || path.startsWith("/admin/")
+                || path.equals("/plans") || path.startsWith("/plans/") || path.equals("/models")
+                || path.startsWith("/models/");
+    }
+
+    /** The management plane's error: readable as {@code error} (a string), {@code detail} or {@code code}. */
+    static Map<String, String> flat(ApiError e) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("error", e.getMessage());
+        out.put("detail", e.getMessage());
+        out.put("message", e.getMessage());
+        out.put("type", e.type());
+        out.put("code", e.code());
+        return out;
     }
 
     /** OpenAI's error object, fields in OpenAI's order. */

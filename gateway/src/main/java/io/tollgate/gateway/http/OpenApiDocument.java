@@ -54,13 +54,15 @@ public final class OpenApiDocument implements HttpService {
         paths.forEach((path, value) -> {
             Map<String, Object> item = (Map<String, Object>) value;
             String target = path;
+            // An alias may give all its operations another access level than its target's (x-access beside $ref).
+            Object aliasAccess = item.get("x-access");
             if (item.get("$ref") instanceof String ref) {
                 target = ref.substring("#/paths/".length()).replace("~1", "/").replace("~0", "~");
                 item = (Map<String, Object>) paths.get(target);
             }
             for (String method : METHODS) {
                 if (item.get(method) instanceof Map<?, ?> op) {
-                    Object access = op.get("x-access");
+                    Object access = aliasAccess != null ? aliasAccess : op.get("x-access");
                     if (access == null) {
                         throw new IllegalStateException(RESOURCE + ": " + method + " " + path + " has no x-access");
                     }

@@ -88,13 +88,13 @@ public final class Logins {
         });
         boolean matches = passwords.matches(password, stored == null ? null : stored.hash());
         if (!matches || stored.disabled()) {
-            throw ApiError.unauthorized("invalid_credentials", "invalid email or password");
+            throw ApiError.unauthorized("invalid_credentials", "invalid credentials");
         }
         Sessions.Login login = db.tx(c -> opened(c, stored.id(), "password"));
         return new SignedIn(directory.user(stored.id()).orElseThrow(), login);
     }
 
-    /** A new account with role {@code user}, signed in at once. */
+    /** A new account with role {@code user}, signed in at once; {@code password} null: a keys-only account. */
     public SignedIn register(String email, String name, String password, String inviteToken) {
         String mode = sessions.settings().registration();
         if (mode.equals("closed")) {
@@ -103,14 +103,19 @@ public final class Logins {
         if (mode.equals("invite") && (inviteToken == null || inviteToken.isBlank())) {
             throw ApiError.forbidden("invite_required", "registration needs an invite_token from an administrator");
         }
-        requireAcceptable(password);
-        String hash = passwords.hash(password);
+        // Seed 001 registers without a password: such an account signs in with its key only, until one is set.
+        String hash = null;
+        if (password != null) {
+            requireAcceptable(password);
+            hash = passwords.hash(password);
+        }
+        String passwordHash = hash;
         return db.tx(c -> {
             byte[] invite = inviteToken == null || inviteToken.isBlank() ? null : ApiKeys.hash(inviteToken.trim());
             if (invite != null) {
                 checkInvite(c, invite, email);
             }
-            User user = directory.createUser(c, null, email, name, Principal.USER_ROLE, hash);
+            User user = directory.createUser(c, null, email, name, Principal.USER_ROLE, passwordHash);
             if (invite != null) {
                 try (PreparedStatement used = c.prepareStatement(
                         "UPDATE invites SET used_by = ?, used_at = now() WHERE token_hash = ?")) {

@@ -133,8 +133,14 @@ public final class UserDirectory {
 
     /** @param parentKeyId the key the caller used, when a key creates a key (its family stays inside its limits) */
     public IssuedKey issueKey(Long actorUserId, long userId, KeySpec spec, Long parentKeyId) {
+        return db.tx(c -> issueKey(c, actorUserId, userId, spec, parentKeyId));
+    }
+
+    /** As above, in the caller's transaction. */
+    public IssuedKey issueKey(Connection c, Long actorUserId, long userId, KeySpec spec, Long parentKeyId)
+            throws SQLException {
         String secret = ApiKeys.generate("virtual".equals(spec.policy().kind()) ? "vk" : "tg", spec.environment());
-        return db.tx(c -> new IssuedKey(insertKey(c, actorUserId, userId, spec, secret, parentKeyId), secret));
+        return new IssuedKey(insertKey(c, actorUserId, userId, spec, secret, parentKeyId), secret);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.tollgate.ledger.events.ModelRegistered;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
 import io.tollgate.ledger.events.ProviderRegistered;
+import io.tollgate.ledger.events.ProviderRemoved;
 import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.store.EventStore;
 
@@ -105,6 +106,47 @@ public final class ProviderRegistry {
         });
         routes.values().removeIf(r -> r.provider().id() == id);
         return updated;
+    }
+
+    /**
+     * Deletes a provider with the models registered on it, what it listed and users' own keys for it
+     * (seed 004); the ledger keeps its history ({@code ProviderRemoved}) and usage keeps their names.
+     */
+    public void removeProvider(long actorUserId, long id) {
+        db.tx(c -> {
+            Provider p = null;
+            try (PreparedStatement q = c.prepareStatement("SELECT " + PROVIDER_COLUMNS + " FROM providers WHERE id = ? "
+                    + "FOR UPDATE")) {
+                q.setLong(1, id);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        p = provider(rs, 1);
+                    }
+                }
+            }
+            if (p == null) {
+                throw ApiError.notFound("no provider " + id);
+            }
+            List<String> models = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("DELETE FROM models WHERE provider_id = ? RETURNING model_id")) {
+                q.setLong(1, id);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        models.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String sql : new String[] {"DELETE FROM provider_models WHERE provider_id = ?",
+                    "DELETE FROM user_provider_keys WHERE provider_id = ?", "DELETE FROM providers WHERE id = ?"}) {
+                try (PreparedStatement q = c.prepareStatement(sql)) {
+                    q.setLong(1, id);
+                    q.executeUpdate();
+                }
+            }
+            events.append(c, List.of(NewEvent.of(new ProviderRemoved(id, p.name(), models, actorUserId))));
+            return null;
+        });
+        routes.values().removeIf(r -> r.provider().id() == id);
     }
 
     public List<Provider> providers() {

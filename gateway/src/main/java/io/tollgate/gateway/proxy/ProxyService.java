@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +130,14 @@ public final class ProxyService implements HttpService {
         return rules -> rules.post("/chat", (req, res) -> handle(req, res, Endpoint.CHAT, body -> body.put("stream", false)));
     }
 
+    /**
+     * Seed 004's /api/v1 and /api/chat also take its console's login session (its calls billed to the user's
+     * console key); every other path of the data plane takes keys only.
+     */
+    private static Access invokeAccess(ServerRequest req) {
+        return req.prologue().uriPath().path().startsWith("/api/") ? Access.INVOKE_OR_SESSION : Access.INVOKE;
+    }
+
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested) {
         handle(req, res, requested, body -> { });
     }
@@ -136,7 +145,7 @@ public final class ProxyService implements HttpService {
     /** @param adjust changes the client's body before it is checked (seed 004's chat never streams) */
     private void handle(ServerRequest req, ServerResponse res, Endpoint requested, Consumer<ObjectNode> adjust) {
         long started = System.nanoTime();
-        Principal caller = guard.require(req, Access.INVOKE);
+        Principal caller = guard.require(req, invokeAccess(req));
         String requestId = RequestBoard.idFor(req);
         try (InFlight.Place place = inFlight.enter()) {
             ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
@@ -148,11 +157,11 @@ public final class ProxyService implements HttpService {
     /** Seed 002's {@code /v1/generate}: a chat completion in other clothes, optionally inside a session. */
     private void generate(ServerRequest req, ServerResponse res) {
         long started = System.nanoTime();
-        Principal caller = guard.require(req, Access.INVOKE);
+        Principal caller = guard.require(req, invokeAccess(req));
         String requestId = RequestBoard.idFor(req);
         try (InFlight.Place place = inFlight.enter()) {
             Generate.Ask ask = Generate.parse(json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes)));
-            Generate.Selection selection = select(ask);
+            Generate.Selection selection = select(ask, caller);
             List<Conversations.Turn> history = ask.sessionId() == null ? List.of()
                     : conversations.turns(caller.userId(), ask.sessionId());
             ProxyRequest request = ProxyRequest.of(Endpoint.CHAT, Generate.chatBody(ask, selection.model(), history));
@@ -183,22 +192,34 @@ public final class ProxyService implements HttpService {
         }
     }
 
-    /** The model asked for, or the modality's default, which must then be on the asked provider if one is named. */
-    private Generate.Selection select(Generate.Ask ask) {
+    /**
+     * The model asked for; else the modality's default, if it is on the asked provider (when one is named);
+     * else, with a provider named (seed 002: "specify provider to let the backend select a suitable model"),
+     * the cheapest model on that provider the caller may use.
+     */
+    private Generate.Selection select(Generate.Ask ask, Principal caller) {
         if (ask.model() != null) {
             return new Generate.Selection(ask.model(), "requested");
         }
-        String model = registry.defaultModel(ask.modality()).orElseThrow(() -> ApiError.badRequest("model_required",
-                "name a model: no default " + ask.modality() + " model is set (POST /v1/models/{id}/default)"));
-        if (ask.provider() != null) {
-            ModelRoute route = registry.route(model).orElse(null);
-            if (route == null || !(route.provider().name().equals(ask.provider())
-                    || route.provider().type().equals(ask.provider()))) {
-                throw ApiError.badRequest("model_required", "the default " + ask.modality() + " model is not on provider "
-                        + ask.provider() + "; name a model");
-            }
+        Optional<String> byDefault = registry.defaultModel(ask.modality())
+                .filter(m -> ask.provider() == null || registry.route(m).filter(r -> onProvider(r, ask.provider())).isPresent());
+        if (byDefault.isPresent()) {
+            return new Generate.Selection(byDefault.get(), "default");
         }
-        return new Generate.Selection(model, "default");
+        if (ask.provider() == null) {
+            throw ApiError.badRequest("model_required", "name a model: no default " + ask.modality()
+                    + " model is set (POST /v1/models/{id}/default)");
+        }
+        return registry.models().stream()
+                .filter(r -> onProvider(r, ask.provider()) && r.provider().enabled() && caller.mayUseModel(r.modelId()))
+                .min(java.util.Comparator.comparingLong(ModelRoute::outputMicrosPerMillion).thenComparing(ModelRoute::modelId))
+                .map(r -> new Generate.Selection(r.modelId(), "provider"))
+                .orElseThrow(() -> ApiError.badRequest("model_required", "provider " + ask.provider()
+                        + " has no model this key may use; name a model"));
+    }
+
+    private static boolean onProvider(ModelRoute route, String provider) {
+        return route.provider().name().equals(provider) || route.provider().type().equals(provider);
     }
 
     /** What a generate call does with a finished reply; null for the plain endpoints. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -103,17 +104,39 @@ public final class UsageEventsService implements HttpService {
         });
         boolean more = page.size() > limit;
         List<Map<String, Object>> data = more ? page.subList(0, limit) : page;
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("data", data);
-        out.put("next_cursor", more ? Long.toString((Long) data.getLast().get("seq")) : null);
-        Json.send(res, 200, out);
+        // Seed 003's client reads a plain array; the next page's cursor travels in headers.
+        if (more) {
+            String next = Long.toString((Long) data.getLast().get("seq"));
+            res.header(NEXT_CURSOR, next);
+            res.header(HeaderNames.LINK, "<" + req.path().path() + "?" + nextQuery(req, next) + ">; rel=\"next\"");
+        }
+        Json.send(res, 200, data);
+    }
+
+    private static final io.helidon.http.HeaderName NEXT_CURSOR = io.helidon.http.HeaderNames.create("X-Next-Cursor");
+
+    /** The query of the next page: this one's, with its cursor. */
+    private static String nextQuery(ServerRequest req, String cursor) {
+        StringBuilder q = new StringBuilder();
+        for (String name : req.query().names()) {
+            if (!name.equals("cursor")) {
+                for (String v : req.query().all(name)) {
+                    q.append(enc(name)).append('=').append(enc(v)).append('&');
+                }
+            }
+        }
+        return q.append("cursor=").append(cursor).toString();
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static long cursor(String v) {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw ApiError.badRequest("invalid_cursor", "cursor must be a next_cursor from an earlier page");
+            throw ApiError.badRequest("invalid_cursor", "cursor must be the X-Next-Cursor of an earlier page");
         }
     }
 }

@@ -26,7 +26,7 @@ public final class EventCodec {
             Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
             Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1),
             Map.entry("UserUpdated", 1), Map.entry("SessionOpened", 1), Map.entry("SessionClosed", 1),
-            Map.entry("LoginLockedOut", 1));
+            Map.entry("LoginLockedOut", 1), Map.entry("ProviderRemoved", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -58,6 +58,7 @@ public final class EventCodec {
             case SessionOpened e -> "SessionOpened";
             case LoginLockedOut e -> "LoginLockedOut";
             case SessionClosed e -> "SessionClosed";
+            case ProviderRemoved e -> "ProviderRemoved";
         };
     }
 
@@ -130,6 +131,7 @@ public final class EventCodec {
             case "SessionOpened" -> SessionOpened.class;
             case "LoginLockedOut" -> LoginLockedOut.class;
             case "SessionClosed" -> SessionClosed.class;
+            case "ProviderRemoved" -> ProviderRemoved.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }

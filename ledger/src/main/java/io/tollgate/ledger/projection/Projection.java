@@ -22,6 +22,7 @@ import io.tollgate.ledger.events.ProviderKeyRemoved;
 import io.tollgate.ledger.events.ProviderKeySet;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
 import io.tollgate.ledger.events.ProviderRegistered;
+import io.tollgate.ledger.events.ProviderRemoved;
 import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
@@ -83,6 +84,8 @@ public final class Projection {
             case ProviderUpdated p -> audit(state, recorded, p.actorUserId(), "provider.updated", "provider",
                     Long.toString(p.providerId()), "base_url=" + p.baseUrl() + " enabled=" + p.enabled()
                             + " api_key_changed=" + p.apiKeyChanged());
+            case ProviderRemoved p -> audit(state, recorded, p.actorUserId(), "provider.removed", "provider",
+                    Long.toString(p.providerId()), "name=" + p.name() + " models=" + String.join(",", p.models()));
             case ProviderModelsRefreshed p -> audit(state, recorded, p.actorUserId(), "provider.models_refreshed",
                     "provider", Long.toString(p.providerId()), "models=" + p.upstreamModels().size());
             case ModelRegistered m -> audit(state, recorded, m.actorUserId(), "model.registered", "model",
