@@ -154,8 +154,10 @@ public final class MockUpstream implements AutoCloseable {
         }
         ObjectNode out = MAPPER.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", 1_700_000_000L).put("model", model);
+        // As OpenAI answers: logprobs and refusal are required, null when there are none.
         ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
-        choice.putObject("message").put("role", "assistant").put("content", String.join(" ", reply));
+        choice.putObject("message").put("role", "assistant").put("content", String.join(" ", reply)).putNull("refusal");
+        choice.putNull("logprobs");
         if (usage) {
             out.set("usage", usageNode(prompt.words(), reply.size()));
         }
@@ -182,7 +184,7 @@ public final class MockUpstream implements AutoCloseable {
         ObjectNode out = MAPPER.createObjectNode().put("id", "cmpl-mock" + calls.get()).put("object", "text_completion")
                 .put("created", 1_700_000_000L).put("model", model);
         out.putArray("choices").addObject().put("index", 0).put("text", String.join(" ", reply))
-                .put("finish_reason", "stop");
+                .put("finish_reason", "stop").putNull("logprobs");
         if (!model.contains("no-usage")) {
             out.set("usage", usageNode(words(prompt), reply.size()));
         }

@@ -121,8 +121,10 @@ class KeySecurityTest extends GatewayTest {
             assertEquals("tg_" + env + "_", r.json().get("key").asText().substring(0, 4 + env.length()));
         }
         JsonNode mine = api.get("/api/user/api-keys", TestStack.ADMIN_KEY).json();
-        for (JsonNode k : mine) {
+        assertEquals(mine.get("keys").size(), mine.get("total_keys").asInt(), "seed 001's ListApiKeysResponse");
+        for (JsonNode k : mine.get("keys")) {
             assertEquals(null, k.get("key"), "listings never show a secret");
+            assertEquals(null, k.get("api_key"), "listings never show a secret");
         }
     }
 

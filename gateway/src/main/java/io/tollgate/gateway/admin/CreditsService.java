@@ -26,7 +26,9 @@ import io.tollgate.gateway.plans.PlanCatalog;
  * flight have reserved.
  */
 public final class CreditsService implements HttpService {
-    private static final Set<String> FIELDS = Set.of("user_id", "account_id", "amount", "reason", "idempotency_key");
+    /** Tollgate's fields, and seed 001's AddCreditsRequest ({@code api_key} names the account, {@code credits} in USD). */
+    private static final Set<String> FIELDS = Set.of("user_id", "account_id", "amount", "reason", "idempotency_key",
+            "api_key", "credits");
 
     private final Guard guard;
     private final Json json;
@@ -57,12 +59,13 @@ public final class CreditsService implements HttpService {
     private void add(ServerRequest req, ServerResponse res) {
         Principal admin = guard.require(req, Access.FINANCE);
         KeyInput in = new KeyInput(json.readObject(req), FIELDS);
-        long userId = account(in);
+        long userId = account(in, directory);
         User user = directory.user(userId).orElseThrow(() -> ApiError.badRequest("unknown_user", "no user " + userId));
-        if (!in.has("amount")) {
+        String amountField = in.has("credits") ? "credits" : "amount";
+        if (!in.has(amountField)) {
             throw ApiError.badRequest("missing_field", "amount is required (USD, e.g. \"25.00\")");
         }
-        Long amount = in.money("amount");
+        Long amount = in.money(amountField);
         Credits.Grant grant = credits.add(admin.userId(), user.id(), amount == null ? 0 : amount,
                 in.text("reason", 500), in.text("idempotency_key", 200));
         Map<String, Object> out = balanceView(user);
@@ -101,11 +104,16 @@ public final class CreditsService implements HttpService {
         return out;
     }
 
-    private static long account(KeyInput in) {
+    private static long account(KeyInput in, UserDirectory directory) {
         Long userId = in.count("user_id", 1);
         String accountId = in.text("account_id", 32);
-        if ((userId == null) == (accountId == null)) {
-            throw ApiError.badRequest("missing_field", "give exactly one of user_id or account_id");
+        String apiKey = in.text("api_key", 200);
+        if ((userId == null ? 0 : 1) + (accountId == null ? 0 : 1) + (apiKey == null ? 0 : 1) != 1) {
+            throw ApiError.badRequest("missing_field", "give exactly one of user_id, account_id or api_key");
+        }
+        if (apiKey != null) {
+            return directory.keyBySecret(apiKey).orElseThrow(() -> ApiError.badRequest("unknown_key",
+                    "no key matches api_key")).userId();
         }
         if (userId != null) {
             return userId;

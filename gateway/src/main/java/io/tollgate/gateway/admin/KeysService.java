@@ -138,7 +138,9 @@ public final class KeysService implements HttpService {
         if (!caller.isAdmin() && owner != caller.userId()) {
             throw ApiError.forbidden("admin_required", "only administrators list other users' keys");
         }
-        Json.send(res, 200, directory.keysOf(owner).stream().map(KeyInput::view).toList());
+        List<Map<String, Object>> keys = directory.keysOf(owner).stream().map(KeyInput::view).toList();
+        // Seed 001's ListApiKeysResponse wraps the list; seed 004's GET /api/keys is the bare array.
+        Json.send(res, 200, confirmDeletes ? Map.of("status", "success", "total_keys", keys.size(), "keys", keys) : keys);
     }
 
     /**
@@ -289,13 +291,17 @@ public final class KeysService implements HttpService {
         if (!caller.isSession()) {
             KeyBounds.of(caller).check(after);
         }
-        boolean setBySomeoneElse = key.virtual() || key.issuedBy() != null && key.issuedBy() != key.userId();
-        if (setBySomeoneElse && !changes.keySet().equals(Set.of("name"))) {
-            KeyBounds.of(key).check(after);
+        if (setBySomeoneElse(key) && !changes.keySet().equals(Set.of("name"))) {
+            KeyBounds.of(key, true).check(after);
         }
         if (key.parentKeyId() != null) {
-            directory.key(key.parentKeyId()).ifPresent(parent -> KeyBounds.of(parent).check(after));
+            directory.key(key.parentKeyId()).ifPresent(parent -> KeyBounds.of(parent, setBySomeoneElse(parent)).check(after));
         }
+    }
+
+    /** A key whose limits and attribution someone other than its owner set: every virtual key, and admins' gifts. */
+    private static boolean setBySomeoneElse(Key key) {
+        return key.virtual() || key.issuedBy() != null && key.issuedBy() != key.userId();
     }
 
     /**

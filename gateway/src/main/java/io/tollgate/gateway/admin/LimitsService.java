@@ -55,7 +55,7 @@ public final class LimitsService implements HttpService {
 
     private void set(ServerRequest req, ServerResponse res) {
         Principal admin = guard.require(req, Access.ADMIN);
-        ObjectNode body = json.readObject(req);
+        ObjectNode body = seed001(json.readObject(req));
         Limits l = Limits.fromJson(body, Set.of("user_id", "key_id"));
         boolean forKey = body.hasNonNull("key_id");
         if (forKey == body.hasNonNull("user_id")) {
@@ -70,6 +70,29 @@ public final class LimitsService implements HttpService {
         out.put(forKey ? "key_id" : "user_id", id);
         out.put("limits", l.asMap());
         Json.send(res, 200, out);
+    }
+
+    /**
+     * Seed 001's SetRateLimitRequest, {@code {"api_key", "rate_limits": {...}}}, as Tollgate's
+     * {@code {"key_id", ...}}: the limits apply to the key the secret names.
+     */
+    private ObjectNode seed001(ObjectNode body) {
+        com.fasterxml.jackson.databind.JsonNode secret = body.remove("api_key");
+        if (secret != null) {
+            if (!secret.isTextual() || body.has("key_id") || body.has("user_id")) {
+                throw ApiError.badRequest("invalid_request", "give api_key (a string) instead of key_id or user_id");
+            }
+            body.put("key_id", directory.keyBySecret(secret.asText()).orElseThrow(() -> ApiError.badRequest("unknown_key",
+                    "no key matches api_key")).id());
+        }
+        com.fasterxml.jackson.databind.JsonNode nested = body.remove("rate_limits");
+        if (nested != null) {
+            if (!nested.isObject()) {
+                throw ApiError.badRequest("invalid_request", "rate_limits must be an object of limits");
+            }
+            nested.properties().forEach(e -> body.set(e.getKey(), e.getValue()));
+        }
+        return body;
     }
 
     private void mine(ServerRequest req, ServerResponse res) {

@@ -111,7 +111,7 @@ public enum Access {
                     : scopes;
             KeyPolicy policy = new KeyPolicy(keyKind, null, null, null, List.of(), List.of(), null, null);
             return new Principal(credential == Principal.Credential.KEY ? 1 : 0, 1, role, granted, "live", null, null,
-                    null, null, policy, null, credential, List.of());
+                    null, null, policy, null, credential, List.of(), "virtual".equals(keyKind));
         }
 
         public boolean may(Access access, boolean write) {

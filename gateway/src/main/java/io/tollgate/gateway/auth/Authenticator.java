@@ -186,7 +186,8 @@ public final class Authenticator {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT k.id, k.user_id, u.role, k.scopes, k.environment, "
                     + "k.cost_centre, k.project, k.agent, k.expires_at, u.plan_id, " + validUntil + ", k.parent_key_id, "
-                    + POLICY_COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
+                    + POLICY_COLUMNS + ", k.issued_by IS DISTINCT FROM k.user_id OR k.kind = 'virtual' "
+                    + "FROM api_keys k JOIN users u ON u.id = k.user_id "
                     + "WHERE " + condition + " AND k.revoked_at IS NULL AND NOT u.disabled")) {
                 binder.bind(q);
                 try (ResultSet rs = q.executeQuery()) {
@@ -205,7 +206,7 @@ public final class Authenticator {
                     Principal p = new Principal(keyId, rs.getLong(2), rs.getString(3),
                             new LinkedHashSet<>(Db.texts(rs.getArray(4))), rs.getString(5), rs.getString(6),
                             rs.getString(7), rs.getString(8), expires, policy(rs, 13), rs.getString(10),
-                            Principal.Credential.KEY, lineage);
+                            Principal.Credential.KEY, lineage, rs.getBoolean(21));
                     return Optional.of(new Cached(p, instant(rs.getTimestamp(11))));
                 }
             }

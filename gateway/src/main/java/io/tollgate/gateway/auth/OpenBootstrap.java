@@ -64,7 +64,7 @@ public final class OpenBootstrap {
         });
         if (admin != null) {
             req.context().register(new Grant(new Principal(0, admin, Principal.ADMIN_ROLE, Scopes.ALL, null, null, null,
-                    null, null, KeyPolicy.NONE, null, Principal.Credential.SESSION, List.of())));
+                    null, null, KeyPolicy.NONE, null, Principal.Credential.SESSION, List.of(), false)));
         }
     }
 }

@@ -10,12 +10,14 @@ import java.util.Set;
  * stays inside its parent's) and the owner's plan (null: none). The power a call has is the role and
  * the credential together: {@link Access} decides from both.
  *
- * @param keyId   the key's id; 0 for a session
- * @param lineage the keys this one was created from, nearest first (empty for keys issued otherwise)
+ * @param keyId              the key's id; 0 for a session
+ * @param lineage            the keys this one was created from, nearest first (empty for keys issued otherwise)
+ * @param attributionFixed   whether someone other than the owner (an administrator, finance) set this key's
+ *                           cost attribution: keys made from it must keep it
  */
 public record Principal(long keyId, long userId, String role, Set<String> scopes, String environment,
                         String costCentre, String project, String agent, Instant expiresAt, KeyPolicy policy,
-                        String planId, Credential credential, List<Ancestor> lineage) {
+                        String planId, Credential credential, List<Ancestor> lineage, boolean attributionFixed) {
 
     /** How the caller proved who it is. */
     public enum Credential { KEY, SESSION }

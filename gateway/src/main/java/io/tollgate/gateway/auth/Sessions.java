@@ -89,7 +89,7 @@ public final class Sessions {
                     // No key: key id 0, and none of a key's own limits or attribution.
                     return new Principal(0, rs.getLong(1), role, SessionScopes.of(role, settings.userKeyScopes()), null,
                             null, null, null, null, KeyPolicy.NONE, rs.getString(3), Principal.Credential.SESSION,
-                            java.util.List.of());
+                            java.util.List.of(), false);
                 }
             }
         });

@@ -83,11 +83,12 @@ public final class ErrorResponses {
         return out;
     }
 
-    /** OpenAI's error object, fields in OpenAI's order. */
+    /** OpenAI's error object, fields in OpenAI's order ({@code param} is required there, null when no parameter is at fault). */
     public static Map<String, String> body(ApiError e) {
         Map<String, String> error = new LinkedHashMap<>();
         error.put("message", e.getMessage());
         error.put("type", e.type());
+        error.put("param", null);
         error.put("code", e.code());
         return error;
     }

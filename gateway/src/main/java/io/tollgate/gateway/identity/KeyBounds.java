@@ -20,17 +20,18 @@ import io.tollgate.gateway.identity.UserDirectory.KeySpec;
  * inherits ({@link #inherit}); no credential ever makes a key with more power or fewer limits than its own.
  */
 public record KeyBounds(Set<String> scopes, String environment, String costCentre, String project, String agent,
-                        Instant expiresAt, KeyPolicy policy) {
+                        Instant expiresAt, KeyPolicy policy, boolean attributionFixed) {
 
     /** The bounds of the key a caller used (a session has none: do not call for one). */
     public static KeyBounds of(Principal caller) {
         return new KeyBounds(caller.scopes(), caller.environment(), caller.costCentre(), caller.project(),
-                caller.agent(), caller.expiresAt(), caller.policy());
+                caller.agent(), caller.expiresAt(), caller.policy(), caller.attributionFixed());
     }
 
-    public static KeyBounds of(Key key) {
+    /** @param attributionFixed whether keys within these bounds must keep {@code key}'s cost attribution */
+    public static KeyBounds of(Key key, boolean attributionFixed) {
         return new KeyBounds(Set.copyOf(key.scopes()), key.environment(), key.costCentre(), key.project(), key.agent(),
-                key.expiresAt(), key.policy());
+                key.expiresAt(), key.policy(), attributionFixed);
     }
 
     /** {@code requested} with every setting it leaves unset taken from these bounds (a child inherits). */
@@ -56,10 +57,12 @@ public record KeyBounds(Set<String> scopes, String environment, String costCentr
                 throw exceeds("scopes", "scope " + s + " is not among " + scopes);
             }
         }
-        sameAttribution("environment", environment, key.environment());
-        sameAttribution("cost_centre", costCentre, key.costCentre());
-        sameAttribution("project", project, key.project());
-        sameAttribution("agent", agent, key.agent());
+        if (attributionFixed) {
+            sameAttribution("environment", environment, key.environment());
+            sameAttribution("cost_centre", costCentre, key.costCentre());
+            sameAttribution("project", project, key.project());
+            sameAttribution("agent", agent, key.agent());
+        }
         if (expiresAt != null && (key.expiresAt() == null || key.expiresAt().isAfter(expiresAt))) {
             throw exceeds("expires_at", "it must expire by " + expiresAt);
         }

@@ -206,6 +206,11 @@ public final class UserDirectory {
         return keysWhere("user_id = ? ORDER BY id", userId);
     }
 
+    /** The key a secret belongs to (seed 001 names keys by their secret in admin requests). */
+    public Optional<Key> keyBySecret(String secret) {
+        return keysWhere("key_hash = ?", ApiKeys.hash(secret.trim())).stream().findFirst();
+    }
+
     public Optional<Key> key(long keyId) {
         return db.read(c -> findKey(c, keyId));
     }

@@ -209,6 +209,9 @@ final class AnthropicBridge {
             msg.set("tool_calls", calls);
         }
         choice.put("finish_reason", finishReason(message.path("stop_reason").asText(null)));
+        // Required by OpenAI's schema, and null here: Claude gives no log probabilities, and a refusal is a stop.
+        msg.putNull("refusal");
+        choice.putNull("logprobs");
         out.set("usage", usage(message.path("usage"), message.path("usage")));
         return out;
     }

@@ -2,6 +2,7 @@ package io.tollgate.gateway.proxy;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class UsageLedger {
                 call.request().endpoint().upstreamPath(), call.request().stream(), call.usage().promptTokens(),
                 call.usage().completionTokens(), call.usage().totalTokens(), call.usage().estimated(), cost,
                 call.latencyMs(), call.upstreamStatus(), call.promptHash(), p.costCentre(), p.project(),
-                p.environment(), p.agent(), call.request().body().path("messages").size());
+                p.environment(), p.agent(), call.request().body().path("messages").size(), false, null, List.of());
     }
 
     /** Blocks until the event is durable; 503 if it cannot be made so in time (the writer keeps the time limit). */

@@ -32,8 +32,8 @@ class ScopesTest {
 
     @Test
     void modelScopesGrantExactlyTheirModel() {
-        Principal one = new Principal(1, 1, "user", Set.of("model:gpt-4o-mini"), "live", null, null, null, null, KeyPolicy.NONE, null, Principal.Credential.KEY, java.util.List.of());
-        Principal any = new Principal(1, 1, "user", Set.of("model:any"), "live", null, null, null, null, KeyPolicy.NONE, null, Principal.Credential.KEY, java.util.List.of());
+        Principal one = new Principal(1, 1, "user", Set.of("model:gpt-4o-mini"), "live", null, null, null, null, KeyPolicy.NONE, null, Principal.Credential.KEY, java.util.List.of(), false);
+        Principal any = new Principal(1, 1, "user", Set.of("model:any"), "live", null, null, null, null, KeyPolicy.NONE, null, Principal.Credential.KEY, java.util.List.of(), false);
         assertTrue(one.mayUseModel("gpt-4o-mini"));
         assertFalse(one.mayUseModel("gpt-4o"));
         assertTrue(List.of("gpt-4o", "x").stream().allMatch(any::mayUseModel));

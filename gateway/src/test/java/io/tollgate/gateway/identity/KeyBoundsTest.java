@@ -20,7 +20,7 @@ class KeyBoundsTest {
     private static final Instant EXPIRY = Instant.parse("2030-01-01T00:00:00Z");
     private static final KeyBounds PARENT = new KeyBounds(Set.of("completion:invoke", "model:any"), "live", "R&D", null,
             null, EXPIRY, new KeyPolicy("api", 1_000_000L, 512L, null, List.of(Cidr.parse("10.0.0.0/8")),
-            List.of("*.acme.io"), null, null));
+            List.of("*.acme.io"), null, null), true);
 
     private static KeySpec spec(Set<String> scopes, Long budget, List<Cidr> ips, List<String> domains, Instant expires,
                                 String costCentre) {

@@ -12,10 +12,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param tokensEstimated true when the upstream reported no usage and tokens were counted locally
  * @param messages        messages in the request's prompt (0 for completions and embeddings; added later,
  *                        so older payloads read as 0)
+ * @param unpriced        the model had no price (registered without one, not in the price catalog): charged 0,
+ *                        flagged for finance (added later: older payloads read as false)
+ * @param deployment      the deployment that served the call (added later: null on older payloads)
+ * @param attempts        each earlier attempt of this call and how it failed, {@code "deployment: outcome"}, in
+ *                        order (added later: empty on older payloads)
  */
-@JsonPropertyOrder({"agent", "model", "key_id", "project", "user_id", "endpoint", "messages", "provider", "streamed",
-    "latency_ms", "request_id", "cost_centre", "cost_micros", "environment", "prompt_hash", "total_tokens",
-    "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens"})
+@JsonPropertyOrder({"agent", "model", "key_id", "project", "user_id", "attempts", "endpoint", "messages", "provider",
+    "streamed", "unpriced", "deployment", "latency_ms", "request_id", "cost_centre", "cost_micros", "environment",
+    "prompt_hash", "total_tokens", "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens"})
 public record UsageRecorded(
         String requestId,
         long userId,
@@ -36,7 +41,14 @@ public record UsageRecorded(
         String project,
         String environment,
         String agent,
-        int messages) implements LedgerEvent {
+        int messages,
+        boolean unpriced,
+        String deployment,
+        java.util.List<String> attempts) implements LedgerEvent {
+
+    public UsageRecorded {
+        attempts = attempts == null ? java.util.List.of() : java.util.List.copyOf(attempts);
+    }
 
     @Override
     public String accountId() {

@@ -63,6 +63,9 @@ final class UsageRecordedReader {
         String environment = null;
         String agent = null;
         int messages = 0;
+        boolean unpriced = false;
+        String deployment = null;
+        java.util.List<String> attempts = java.util.List.of();
         int expected = 0;
         while (true) {
             String field;
@@ -98,6 +101,9 @@ final class UsageRecordedReader {
                 case "environment" -> environment = text(p, value);
                 case "agent" -> agent = text(p, value);
                 case "messages" -> messages = Math.toIntExact(number(p, value));
+                case "unpriced" -> unpriced = flag(p, value);
+                case "deployment" -> deployment = text(p, value);
+                case "attempts" -> attempts = texts(p, value);
                 default -> p.skipChildren();
             }
         }
@@ -106,7 +112,24 @@ final class UsageRecordedReader {
         }
         return new UsageRecorded(requestId, userId, keyId, model, provider, endpoint, streamed, promptTokens,
                 completionTokens, totalTokens, tokensEstimated, costMicros, latencyMs, upstreamStatus, promptHash,
-                costCentre, project, environment, agent, messages);
+                costCentre, project, environment, agent, messages, unpriced, deployment, attempts);
+    }
+
+    private static java.util.List<String> texts(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return java.util.List.of();
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new IOException(p.currentName() + " is not an array of strings");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
+            if (item != JsonToken.VALUE_STRING) {
+                throw new IOException("attempts holds strings only");
+            }
+            out.add(p.getText());
+        }
+        return out;
     }
 
     private static String text(JsonParser p, JsonToken t) throws IOException {
