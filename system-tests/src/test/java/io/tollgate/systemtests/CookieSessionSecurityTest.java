@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,7 +108,11 @@ class CookieSessionSecurityTest {
             for (Future<Integer> f : guesses) {
                 statuses.merge(f.get(), 1, Integer::sum);
             }
-            assertEquals(Map.of(401, 10, 429, 20), statuses, "ten guesses are checked; the rest wait for no hash");
+            // Ten guesses reach the hash (401; or 503 where a slow machine sheds a check queued over 5 s);
+            // the other twenty are refused without one.
+            assertEquals(20, statuses.getOrDefault(429, 0), "the rest wait for no hash: " + statuses);
+            assertEquals(10, statuses.getOrDefault(401, 0) + statuses.getOrDefault(503, 0), statuses.toString());
+            assertTrue(Set.of(401, 429, 503).containsAll(statuses.keySet()), statuses.toString());
             assertEquals(429, login(api, "admin@localhost", PASSWORD, "198.51.100.66").status(),
                     "even the right password, from the guessing address");
             assertEquals(200, login(api, "admin@localhost", PASSWORD, "203.0.113.5").status(),

@@ -72,8 +72,11 @@ class LoginAndSessionsTest extends GatewayTest {
         Api.Reply chat = api.post("/v1/chat/completions", token, Catalog.chatBody("chat", "hi", false));
         assertEquals(403, chat.status(), "the data plane takes keys only");
         assertEquals("api_key_required", chat.errorCode());
-        assertEquals("api_key_required", withCookie("POST", "/api/v1/chat/completions", token,
-                Catalog.chatBody("chat", "hi", false)).errorCode());
+        Api.Reply console = withCookie("POST", "/api/v1/chat/completions", token, Catalog.chatBody("chat", "hi", false));
+        assertEquals(200, console.status(), "seed 004's console calls models with its session: " + console.body());
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event e JOIN api_keys k "
+                + "ON k.id = (e.payload->>'key_id')::bigint WHERE e.type = 'UsageRecorded' AND k.name = 'console'"),
+                "and the call is ledgered against the user's console key");
 
         Api.Reply out = withCookie("POST", "/api/auth/logout", token, null);
         assertEquals(200, out.status(), out.body());

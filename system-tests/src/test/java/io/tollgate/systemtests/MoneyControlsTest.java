@@ -152,7 +152,7 @@ class MoneyControlsTest extends GatewayTest {
         assertEquals(5, capped.json().path("usage").path("completion_tokens").asLong(), "the key's cap went upstream");
         JsonNode listed = api.get("/api/admin/virtual-keys/" + vk.json().get("id").asLong(), TestStack.ADMIN_KEY).json();
         assertEquals("tokens@cap.io", listed.get("user_email").asText());
-        assertEquals("live", listed.get("environment").asText());
+        assertEquals("prod", listed.get("environment").asText());  // kept as the client named it
         assertEquals("HR Bot", listed.get("agent_name").asText());
         assertTrue(listed.get("key") == null, "the secret is never shown again");
         assertTrue(api.get("/api/admin/virtual-keys", TestStack.ADMIN_KEY).body().contains("capped"));
