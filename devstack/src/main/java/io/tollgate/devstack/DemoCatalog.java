@@ -3,7 +3,8 @@ package io.tollgate.devstack;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.ProviderRegistry;
-import io.tollgate.gateway.providers.ProviderRegistry.NewModel;
+import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.routing.ModelCatalog.NewModel;
 
 /**
  * What {@code --demo} registers: the mock upstream as an OpenAI provider ({@code demo-chat},
@@ -21,12 +22,13 @@ public final class DemoCatalog {
         ProviderRegistry registry = gateway.registry();
         Provider openai = provider(registry, admin, "demo", "openai", mockBaseUrl);
         Provider anthropic = provider(registry, admin, "demo-anthropic", "anthropic", mockBaseUrl);
-        model(registry, admin, new NewModel("demo-chat", "Demo chat (mock upstream)", openai.id(), "mock-chat",
-                500_000, 1_500_000, false));
-        model(registry, admin, new NewModel("demo-embed", "Demo embeddings (mock upstream)", openai.id(), "mock-embed",
-                100_000, 0, false));
-        model(registry, admin, new NewModel("demo-claude", "Demo Anthropic messages (mock upstream)", anthropic.id(),
-                "mock-claude", 3_000_000, 15_000_000, false));
+        ModelCatalog models = gateway.models();
+        model(models, admin, new NewModel("demo-chat", "Demo chat (mock upstream)", openai.id(), "mock-chat",
+                500_000L, 1_500_000L, false));
+        model(models, admin, new NewModel("demo-embed", "Demo embeddings (mock upstream)", openai.id(), "mock-embed",
+                100_000L, 0L, false));
+        model(models, admin, new NewModel("demo-claude", "Demo Anthropic messages (mock upstream)", anthropic.id(),
+                "mock-claude", 3_000_000L, 15_000_000L, false));
     }
 
     private static Provider provider(ProviderRegistry registry, long admin, String name, String type, String baseUrl) {
@@ -35,9 +37,9 @@ public final class DemoCatalog {
                 .orElseGet(() -> registry.createProvider(admin, name, type, baseUrl, UPSTREAM_KEY, true));
     }
 
-    private static void model(ProviderRegistry registry, long admin, NewModel model) {
-        if (registry.route(model.modelId()).isEmpty()) {
-            registry.registerModel(admin, model);
+    private static void model(ModelCatalog models, long admin, NewModel model) {
+        if (models.model(model.modelId()).filter(ModelCatalog.Model::registered).isEmpty()) {
+            models.register(admin, model);
         }
     }
 }

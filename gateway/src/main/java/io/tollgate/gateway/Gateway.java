@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.SplittableRandom;
 
 import javax.sql.DataSource;
 
@@ -73,6 +74,10 @@ import io.tollgate.gateway.proxy.RequestsService;
 import io.tollgate.gateway.proxy.TokenCounter;
 import io.tollgate.gateway.proxy.UpstreamClient;
 import io.tollgate.gateway.proxy.UsageLedger;
+import io.tollgate.gateway.routing.DeploymentHealth;
+import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.routing.PriceCatalog;
+import io.tollgate.gateway.routing.Router;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.GroupCommitWriter;
@@ -89,6 +94,7 @@ public final class Gateway implements AutoCloseable {
     private final Optional<String> generatedAdminKey;
     private final UserDirectory directory;
     private final ProviderRegistry registry;
+    private final ModelCatalog models;
     private final LedgerRelay relay;
     private final LedgerFollower follower;
     private final UpstreamClient upstream;
@@ -96,7 +102,7 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
-                    LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals) {
+                    ModelCatalog models, LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals) {
         this.signals = signals;
         this.upstream = upstream;
         this.follower = follower;
@@ -107,6 +113,7 @@ public final class Gateway implements AutoCloseable {
         this.generatedAdminKey = generatedAdminKey;
         this.directory = directory;
         this.registry = registry;
+        this.models = models;
     }
 
     /**
@@ -167,7 +174,9 @@ public final class Gateway implements AutoCloseable {
             LedgerRelay relay = config.kafkaBootstrap().isBlank() ? null
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
-            ModelsService models = new ModelsService(guard, json, registry);
+            ModelCatalog modelCatalog = new ModelCatalog(db, events, registry, PriceCatalog.bundled());
+            Router router = new Router(new DeploymentHealth(config.deploymentCooldown(), meters), new SplittableRandom());
+            ModelsService models = new ModelsService(guard, json, registry, modelCatalog);
             OpenApiDocument openApi = OpenApiDocument.load();
             HttpService modelSchema = models.seed002Schema(openApi);
             KeysService keys = new KeysService(guard, json, directory, false, config.login().userKeyScopes());
@@ -175,7 +184,7 @@ public final class Gateway implements AutoCloseable {
             RequestBoard board = new RequestBoard();
             PeerSignals signals = new PeerSignals(dataSource, board);
             // One instance per service; the seeds' paths register the same one again.
-            ProvidersService providers = new ProvidersService(guard, json, registry, upstream);
+            ProvidersService providers = new ProvidersService(guard, json, registry, modelCatalog, upstream);
             ProviderKeysService providerKeys = new ProviderKeysService(guard, json, registry, userKeys);
             ConversationsService sessionsService = new ConversationsService(guard, json, conversations);
             RequestsService requests = new RequestsService(guard, db, board, signals);
@@ -186,9 +195,9 @@ public final class Gateway implements AutoCloseable {
             Gauge.builder("tollgate_ledger_backlog_seconds", writer, w -> w.backlog().toNanos() / 1e9)
                     .description("How long the oldest event not yet committed has waited (new calls get 503 past 1 s)")
                     .register(meters);
-            ProxyService proxy = new ProxyService(guard, json, registry, upstream, usage, new TokenCounter(), meters,
+            ProxyService proxy = new ProxyService(guard, json, modelCatalog, router, upstream, usage, new TokenCounter(), meters,
                     plans, limits, admission, inFlight, conversations, board, userKeys);
-            CatalogService catalog = new CatalogService(guard, registry, upstream);
+            CatalogService catalog = new CatalogService(guard, registry, modelCatalog, upstream);
             HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics());
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
@@ -280,7 +289,7 @@ public final class Gateway implements AutoCloseable {
                         .routing(r -> r.register(health.metricsOnly())));
             }
             WebServer server = serverBuilder.build().start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry, relay, follower, upstream, signals);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, modelCatalog, relay, follower, upstream, signals);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -357,6 +366,11 @@ public final class Gateway implements AutoCloseable {
 
     public ProviderRegistry registry() {
         return registry;
+    }
+
+    /** The public models and their deployments. */
+    public ModelCatalog models() {
+        return models;
     }
 
     @Override

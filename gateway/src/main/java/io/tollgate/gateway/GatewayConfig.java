@@ -31,7 +31,8 @@ public record GatewayConfig(
         LoginSettings login,
         String trustedProxies,
         MetricsAccess metrics,
-        boolean openBootstrap) {
+        boolean openBootstrap,
+        Duration deploymentCooldown) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -63,7 +64,8 @@ public record GatewayConfig(
                 LoginSettings.from(c),
                 c.get("tollgate.trusted.proxies").asString().orElse(""),
                 MetricsAccess.from(c),
-                c.get("tollgate.bootstrap.open").asBoolean().orElse(false));
+                c.get("tollgate.bootstrap.open").asBoolean().orElse(false),
+                Duration.ofSeconds(c.get("tollgate.routing.cooldown").asInt().orElse(30)));
     }
 
     /** The password of the application role on the embedded Postgres of local runs and tests (loopback only). */
@@ -85,7 +87,8 @@ public record GatewayConfig(
     public static GatewayConfig loopback(PostgresSettings db, Path spool, String masterKey, String bootstrapAdminKey) {
         return new GatewayConfig("127.0.0.1", 0, db, null, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
-                bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY, false).withLocalDatabase(db);
+                bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY, false,
+                Duration.ofSeconds(30)).withLocalDatabase(db);
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -176,6 +179,7 @@ public record GatewayConfig(
         private String trustedProxies;
         private MetricsAccess metrics;
         private boolean openBootstrap;
+        private Duration deploymentCooldown;
 
         private Builder(GatewayConfig c) {
             host = c.host;
@@ -198,6 +202,7 @@ public record GatewayConfig(
             trustedProxies = c.trustedProxies;
             metrics = c.metrics;
             openBootstrap = c.openBootstrap;
+            deploymentCooldown = c.deploymentCooldown;
         }
 
         public Builder port(int value) {
@@ -222,6 +227,12 @@ public record GatewayConfig(
 
         public Builder upstreamTimeout(Duration value) {
             upstreamTimeout = value;
+            return this;
+        }
+
+        /** How long a failing deployment is left alone before one probe call may try it again. */
+        public Builder deploymentCooldown(Duration value) {
+            deploymentCooldown = value;
             return this;
         }
 
@@ -283,7 +294,7 @@ public record GatewayConfig(
         public GatewayConfig build() {
             return new GatewayConfig(host, port, database, migrator, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
                     memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
-                    bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap);
+                    bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap, deploymentCooldown);
         }
     }
 }

@@ -78,12 +78,35 @@ class ProvidersAndModelsTest extends GatewayTest {
     }
 
     @Test
-    void aModelWithoutAPriceIsRefusedUnlessMarkedFree() {
+    void aModelWithoutAPriceTakesTheCatalogsOrIsCallableFlaggedUnpricedButNeverPastABudget() {
         long id = provider("pricing");
+        Api.Reply known = api.post("/v1/models", TestStack.ADMIN_KEY,
+                "{\"model_name\":\"known-mini\",\"upstream_model\":\"gpt-4o-mini\",\"provider_id\":" + id + "}");
+        assertEquals(201, known.status(), known.body());
+        assertEquals("0.15", known.json().get("pricing").get("input_per_million").asText(), "the bundled catalogue's price");
+        assertTrue(known.json().get("pricing").get("source").asText().startsWith("catalog:"), known.body());
+
         Api.Reply unpriced = api.post("/v1/models", TestStack.ADMIN_KEY,
-                "{\"model_name\":\"unpriced\",\"provider_id\":" + id + "}");
-        assertEquals(400, unpriced.status());
-        assertEquals("missing_price", unpriced.errorCode());
+                "{\"model_name\":\"unpriced\",\"upstream_model\":\"mock-chat\",\"provider_id\":" + id + "}");
+        assertEquals(201, unpriced.status(), unpriced.body());
+        assertEquals(false, unpriced.json().get("pricing").get("priced").asBoolean());
+        String plain = api.newKey(null, "completion:invoke,model:any");
+        Api.Reply called = api.post("/v1/chat/completions", plain, Catalog.chatBody("unpriced", "hi", false));
+        assertEquals(200, called.status(), called.body());
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'UsageRecorded' "
+                + "AND payload->>'model' = 'unpriced' AND (payload->>'unpriced')::boolean AND (payload->>'cost_micros')::bigint = 0"),
+                "ledgered at no cost and flagged, for finance to price and see");
+        Api.Reply budgeted = api.post("/api/keys", TestStack.ADMIN_KEY,
+                "{\"name\":\"capped\",\"scopes\":\"completion:invoke,model:any\",\"monthly_budget_cap\":\"5\"}");
+        Api.Reply refused = api.post("/v1/chat/completions", budgeted.json().get("key").asText(),
+                Catalog.chatBody("unpriced", "hi", false));
+        assertEquals(403, refused.status(), refused.body());
+        assertEquals("model_unpriced", refused.errorCode());
+
+        Api.Reply half = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"half\",\"provider_id\":"
+                + id + ",\"input_price_per_million\":1}");
+        assertEquals(400, half.status());
+        assertEquals("missing_price", half.errorCode());
         Api.Reply tooPrecise = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"precise\",\"provider_id\":"
                 + id + ",\"input_price_per_million\":0.0000001,\"output_price_per_million\":1}");
         assertEquals(400, tooPrecise.status());
@@ -105,7 +128,7 @@ class ProvidersAndModelsTest extends GatewayTest {
         Api.Reply r = api.post("/v1/models", TestStack.ADMIN_KEY, "{\"model_name\":\"exact-model\",\"provider_id\":" + id
                 + ",\"input_price_per_million\":0.15,\"output_price_per_million\":\"0.6\"}");
         assertEquals(201, r.status(), r.body());
-        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM models WHERE model_id = 'exact-model' "
+        assertEquals(1, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM model_prices WHERE model_id = 'exact-model' "
                 + "AND input_micros_per_million = 150000 AND output_micros_per_million = 600000"));
     }
 

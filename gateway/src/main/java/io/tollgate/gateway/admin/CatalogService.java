@@ -17,6 +17,7 @@ import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.routing.ModelCatalog;
 import io.tollgate.gateway.proxy.UpstreamClient;
 import io.tollgate.ledger.money.Micros;
 
@@ -28,9 +29,11 @@ import io.tollgate.ledger.money.Micros;
 public final class CatalogService implements HttpService {
     private final Guard guard;
     private final ProviderRegistry registry;
+    private final ModelCatalog catalog;
     private final UpstreamClient upstream;
 
-    public CatalogService(Guard guard, ProviderRegistry registry, UpstreamClient upstream) {
+    public CatalogService(Guard guard, ProviderRegistry registry, ModelCatalog catalog, UpstreamClient upstream) {
+        this.catalog = catalog;
         this.guard = guard;
         this.registry = registry;
         this.upstream = upstream;
@@ -59,7 +62,7 @@ public final class CatalogService implements HttpService {
             row.put("type", p.type());
             row.put("enabled", p.enabled());
             row.put("models", mine.size());
-            row.put("priced_models", mine.stream().filter(m -> !m.free()).count());
+            row.put("priced_models", mine.stream().filter(m -> m.priced() && !m.free()).count());
             row.put("suggested_model", mine.stream().min(Comparator.comparingLong(ModelRoute::outputMicrosPerMillion)
                     .thenComparing(ModelRoute::modelId)).map(m -> Map.of("id", m.modelId(),
                     "input_price_per_million", Micros.toDecimal(m.inputMicrosPerMillion()),
@@ -70,7 +73,7 @@ public final class CatalogService implements HttpService {
     }
 
     private List<ModelRoute> visible(Principal caller) {
-        return registry.models().stream().filter(m -> caller == null || caller.mayUseModel(m.modelId())).toList();
+        return catalog.models().stream().filter(m -> caller == null || caller.mayUseModel(m.modelId())).toList();
     }
 
     /**
@@ -143,8 +146,9 @@ public final class CatalogService implements HttpService {
     private void cacheStatus(ServerRequest req, ServerResponse res) {
         guard.require(req, Access.ADMIN);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("routes_cached", registry.cachedRoutes());
-        out.put("models", registry.models().size());
+        out.put("models", catalog.models().size());
+        out.put("priced_models", catalog.models().stream().filter(ModelRoute::priced).count());
+        out.put("price_catalog", Map.of("retrieved", catalog.prices().retrieved(), "models", catalog.prices().sizes()));
         out.put("providers", registry.providers().size());
         List<Map<String, Object>> discovered = new ArrayList<>();
         for (Provider p : registry.providers()) {

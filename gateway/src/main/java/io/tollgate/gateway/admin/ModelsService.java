@@ -20,7 +20,8 @@ import io.tollgate.gateway.http.OpenApiDocument;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.UpstreamAddresses;
-import io.tollgate.gateway.providers.ProviderRegistry.NewModel;
+import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.routing.ModelCatalog.NewModel;
 import io.tollgate.ledger.money.Micros;
 
 /**
@@ -35,8 +36,10 @@ public final class ModelsService implements HttpService {
     private final Guard guard;
     private final Json json;
     private final ProviderRegistry registry;
+    private final ModelCatalog catalog;
 
-    public ModelsService(Guard guard, Json json, ProviderRegistry registry) {
+    public ModelsService(Guard guard, Json json, ProviderRegistry registry, ModelCatalog catalog) {
+        this.catalog = catalog;
         this.guard = guard;
         this.json = json;
         this.registry = registry;
@@ -54,7 +57,7 @@ public final class ModelsService implements HttpService {
     private void makeDefault(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.MODEL_WRITE);
         String id = req.path().pathParameters().get("id");
-        ModelRoute m = registry.route(id).orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
+        ModelRoute m = catalog.route(id).orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
         String modality = "text";
         if (req.content().hasEntity()) {
             JsonNode given = json.readObject(req).get("modality");
@@ -62,16 +65,16 @@ public final class ModelsService implements HttpService {
                 modality = given.isTextual() ? given.asText() : "";
             }
         }
-        if (!ProviderRegistry.MODALITIES.contains(modality)) {
-            throw ApiError.badRequest("unsupported_modality", "modality must be one of " + ProviderRegistry.MODALITIES);
+        if (!ModelCatalog.MODALITIES.contains(modality)) {
+            throw ApiError.badRequest("unsupported_modality", "modality must be one of " + ModelCatalog.MODALITIES);
         }
-        registry.setDefault(caller.userId(), modality, m.modelId());
+        catalog.setDefault(caller.userId(), modality, m.modelId());
         Json.send(res, 200, Map.of("model", m.modelId(), "modality", modality, "default", true));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_READ);
-        List<Map<String, Object>> data = registry.models().stream()
+        List<Map<String, Object>> data = catalog.models().stream()
                 .filter(m -> caller.mayUseModel(m.modelId()))
                 .map(ModelsService::openAiView)
                 .toList();
@@ -81,7 +84,7 @@ public final class ModelsService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_READ);
         String id = req.path().pathParameters().get("id");
-        ModelRoute m = registry.route(id).filter(r -> caller.mayUseModel(r.modelId()))
+        ModelRoute m = catalog.route(id).filter(r -> caller.mayUseModel(r.modelId()))
                 .orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
         Json.send(res, 200, openAiView(m));
     }
@@ -101,8 +104,14 @@ public final class ModelsService implements HttpService {
             throw ApiError.forbidden("admin_required", "registering a free model or a new endpoint needs the admin "
                     + "role as well as model:write; register a priced model on an existing provider_id instead");
         }
-        long input = price("input_price_per_million", body.inputPricePerMillion(), free);
-        long output = price("output_price_per_million", body.outputPricePerMillion(), free);
+        // No price: the catalogue's for the upstream name, or the model is unpriced (callable, flagged, charged
+        // 0, and refused to callers with a budget or prepaid credit until priced).
+        Long input = price("input_price_per_million", body.inputPricePerMillion());
+        Long output = price("output_price_per_million", body.outputPricePerMillion());
+        if ((input == null) != (output == null)) {
+            throw ApiError.badRequest("missing_price", "give both input_price_per_million and output_price_per_million, "
+                    + "or neither (the price catalogue's, if it knows the model)");
+        }
         NewModel model = new NewModel(modelId, body.name() == null ? modelId : Validation.text("name", body.name(), 200),
                 0, body.upstreamModel() == null ? modelId : Validation.required("upstream_model", body.upstreamModel()),
                 input, output, free);
@@ -114,12 +123,12 @@ public final class ModelsService implements HttpService {
             long providerId = body.providerId();
             registry.provider(providerId).orElseThrow(() -> ApiError.badRequest("unknown_provider",
                     "no provider " + providerId));
-            route = registry.registerModel(caller.userId(), new NewModel(model.modelId(), model.displayName(),
+            route = catalog.register(caller.userId(), new NewModel(model.modelId(), model.displayName(),
                     providerId, model.upstreamName(), input, output, free));
         } else if (body.endpoint() != null) {
             String endpoint = UpstreamAddresses.checked("endpoint", body.endpoint(), administrator);
             String apiKey = body.apiKey() == null || body.apiKey().isBlank() ? null : body.apiKey();
-            route = registry.registerModelWithEndpoint(caller.userId(), endpoint, apiKey, model);
+            route = catalog.registerWithEndpoint(caller.userId(), endpoint, apiKey, model);
         } else {
             throw ApiError.badRequest("missing_field", "provider_id or endpoint is required");
         }
@@ -130,15 +139,8 @@ public final class ModelsService implements HttpService {
         Json.send(res, 201, out);
     }
 
-    private static long price(String field, JsonNode value, boolean free) {
-        if ((value == null || value.isNull()) && free) {
-            return 0;
-        }
-        if (value == null || value.isNull()) {
-            throw ApiError.badRequest("missing_price", field + " is required (USD per million tokens), "
-                    + "or mark the model \"free\": true");
-        }
-        return Validation.money(field, value);
+    private static Long price(String field, JsonNode value) {
+        return value == null || value.isNull() ? null : Validation.money(field, value);
     }
 
     /**
@@ -153,7 +155,7 @@ public final class ModelsService implements HttpService {
             Principal caller = guard.require(req, Access.OWN_READ);
             String id = req.query().first("model").orElseThrow(() -> ApiError.badRequest("model_required",
                     "name the model: /v1/schema?model={model_id}"));
-            ModelRoute m = registry.route(id).filter(r -> caller.mayUseModel(r.modelId()))
+            ModelRoute m = catalog.route(id).filter(r -> caller.mayUseModel(r.modelId()))
                     .orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
             Map<String, Object> out = openAiView(m);
             out.put("provider_type", m.provider().type());
@@ -178,8 +180,14 @@ public final class ModelsService implements HttpService {
         return out;
     }
 
+    /** A model's price as views show it; {@code priced} false (and no prices) when none is known. */
     static Map<String, Object> pricing(ModelRoute m) {
-        return Map.of("input_per_million", Micros.toDecimal(m.inputMicrosPerMillion()),
-                "output_per_million", Micros.toDecimal(m.outputMicrosPerMillion()), "free", m.free());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("input_per_million", m.priced() ? Micros.toDecimal(m.inputMicrosPerMillion()) : null);
+        out.put("output_per_million", m.priced() ? Micros.toDecimal(m.outputMicrosPerMillion()) : null);
+        out.put("free", m.free());
+        out.put("priced", m.priced());
+        out.put("source", m.priceSource());
+        return out;
     }
 }

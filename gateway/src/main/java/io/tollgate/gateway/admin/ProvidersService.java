@@ -17,6 +17,7 @@ import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.routing.ModelCatalog;
 import io.tollgate.gateway.proxy.UpstreamClient;
 
 /** {@code /api/providers}: upstreams and the models they list. Provider keys go in, never out. */
@@ -33,9 +34,11 @@ public final class ProvidersService implements HttpService {
     private final Guard guard;
     private final Json json;
     private final ProviderRegistry registry;
+    private final ModelCatalog catalog;
     private final UpstreamClient upstream;
 
-    public ProvidersService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream) {
+    public ProvidersService(Guard guard, Json json, ProviderRegistry registry, ModelCatalog catalog, UpstreamClient upstream) {
+        this.catalog = catalog;
         this.guard = guard;
         this.json = json;
         this.registry = registry;
@@ -148,8 +151,10 @@ public final class ProvidersService implements HttpService {
         m.put("enabled", p.enabled());
         m.put("created_at", p.createdAt());
         m.put("runtime_models", runtimeModels);
-        m.put("models", registry.models().stream().filter(r -> r.provider().id() == p.id())
-                .map(r -> Map.of("id", r.modelId(), "upstream_model", r.upstreamName())).toList());
+        m.put("models", catalog.all().stream().filter(ModelCatalog.Model::registered)
+                .flatMap(model -> model.deployments().stream()).filter(r -> r.provider().id() == p.id())
+                .map(r -> Map.of("id", r.modelId(), "upstream_model", r.upstreamName(), "deployment", r.deployment()))
+                .toList());
         return m;
     }
 }

@@ -21,23 +21,19 @@ import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.store.EventStore;
 
 /**
- * Providers and priced models. Routes are cached in memory for the hot path; a miss reads the
- * database once, so a model registered on another instance is found on first use.
+ * The upstreams: their settings (keys sealed at rest) and what each lists at {@code GET /models}. The
+ * models they serve are {@link io.tollgate.gateway.routing.ModelCatalog}'s, told of every change here.
  */
 public final class ProviderRegistry {
-    public record NewModel(String modelId, String displayName, long providerId, String upstreamName,
-                           long inputMicrosPerMillion, long outputMicrosPerMillion, boolean free) {
-    }
-
     private static final String PROVIDER_COLUMNS = "id, name, type, base_url, api_key_enc, enabled, created_at";
-    private static final String MODEL_SELECT = "SELECT m.id, m.model_id, m.display_name, m.upstream_name, "
-            + "m.input_micros_per_million, m.output_micros_per_million, m.free, m.created_at, p.id, p.name, p.type, "
-            + "p.base_url, p.api_key_enc, p.enabled, p.created_at FROM models m JOIN providers p ON p.id = m.provider_id ";
+    /** The same columns of a query's {@code providers p}, in the order {@link #read} takes them. */
+    public static final String PROVIDER_COLUMNS_OF_P = "p.id, p.name, p.type, p.base_url, p.api_key_enc, p.enabled, "
+            + "p.created_at";
 
     private final Db db;
     private final EventStore events;
     private final SecretBox secrets;
-    private final ConcurrentHashMap<String, ModelRoute> routes = new ConcurrentHashMap<>();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ProviderRegistry(Db db, EventStore events, SecretBox secrets) {
         this.db = db;
@@ -47,10 +43,12 @@ public final class ProviderRegistry {
 
     public Provider createProvider(long actorUserId, String name, String type, String baseUrl, String apiKey,
                                    boolean enabled) {
-        return db.tx(c -> createProvider(c, actorUserId, name, type, baseUrl, apiKey, enabled));
+        Provider p = db.tx(c -> createProvider(c, actorUserId, name, type, baseUrl, apiKey, enabled));
+        changed();
+        return p;
     }
 
-    private Provider createProvider(Connection c, long actorUserId, String name, String type, String baseUrl,
+    public Provider createProvider(Connection c, long actorUserId, String name, String type, String baseUrl,
                                     String apiKey, boolean enabled) throws SQLException {
         Provider provider;
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO providers (name, type, base_url, api_key_enc, "
@@ -64,7 +62,7 @@ public final class ProviderRegistry {
                 if (!rs.next()) {
                     throw ApiError.conflict("name_exists", "a provider named " + name + " already exists");
                 }
-                provider = provider(rs, 1);
+                provider = read(rs, 1);
             }
         }
         events.append(c, List.of(NewEvent.of(new ProviderRegistered(provider.id(), name, type, baseUrl,
@@ -92,7 +90,7 @@ public final class ProviderRegistry {
                     if (!rs.next()) {
                         throw ApiError.notFound("no provider " + id);
                     }
-                    p = provider(rs, 1);
+                    p = read(rs, 1);
                 }
                 events.append(c, List.of(NewEvent.of(new ProviderUpdated(id, p.name(), p.type(), p.baseUrl(),
                         p.apiKey() != null, apiKey != null, p.enabled(), actorUserId))));
@@ -104,7 +102,7 @@ public final class ProviderRegistry {
                 throw e;
             }
         });
-        routes.values().removeIf(r -> r.provider().id() == id);
+        changed();
         return updated;
     }
 
@@ -120,21 +118,27 @@ public final class ProviderRegistry {
                 q.setLong(1, id);
                 try (ResultSet rs = q.executeQuery()) {
                     if (rs.next()) {
-                        p = provider(rs, 1);
+                        p = read(rs, 1);
                     }
                 }
             }
             if (p == null) {
                 throw ApiError.notFound("no provider " + id);
             }
+            // Its deployments go, and the models left with none.
             List<String> models = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("DELETE FROM models WHERE provider_id = ? RETURNING model_id")) {
+            try (PreparedStatement q = c.prepareStatement("DELETE FROM deployments WHERE provider_id = ? RETURNING model_id")) {
                 q.setLong(1, id);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         models.add(rs.getString(1));
                     }
                 }
+            }
+            try (PreparedStatement q = c.prepareStatement("DELETE FROM models m WHERE m.model_id = ANY (?) "
+                    + "AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.model_id = m.model_id)")) {
+                q.setArray(1, c.createArrayOf("text", models.toArray()));
+                q.executeUpdate();
             }
             for (String sql : new String[] {"DELETE FROM provider_models WHERE provider_id = ?",
                     "DELETE FROM user_provider_keys WHERE provider_id = ?", "DELETE FROM providers WHERE id = ?"}) {
@@ -146,7 +150,7 @@ public final class ProviderRegistry {
             events.append(c, List.of(NewEvent.of(new ProviderRemoved(id, p.name(), models, actorUserId))));
             return null;
         });
-        routes.values().removeIf(r -> r.provider().id() == id);
+        changed();
     }
 
     public List<Provider> providers() {
@@ -155,7 +159,7 @@ public final class ProviderRegistry {
                  ResultSet rs = q.executeQuery()) {
                 List<Provider> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(provider(rs, 1));
+                    out.add(read(rs, 1));
                 }
                 return out;
             }
@@ -167,7 +171,7 @@ public final class ProviderRegistry {
             try (PreparedStatement q = c.prepareStatement("SELECT " + PROVIDER_COLUMNS + " FROM providers WHERE id = ?")) {
                 q.setLong(1, id);
                 try (ResultSet rs = q.executeQuery()) {
-                    return rs.next() ? Optional.of(provider(rs, 1)) : Optional.<Provider>empty();
+                    return rs.next() ? Optional.of(read(rs, 1)) : Optional.<Provider>empty();
                 }
             }
         });
@@ -178,7 +182,7 @@ public final class ProviderRegistry {
             try (PreparedStatement q = c.prepareStatement("SELECT " + PROVIDER_COLUMNS + " FROM providers WHERE name = ?")) {
                 q.setString(1, name);
                 try (ResultSet rs = q.executeQuery()) {
-                    return rs.next() ? Optional.of(provider(rs, 1)) : Optional.<Provider>empty();
+                    return rs.next() ? Optional.of(read(rs, 1)) : Optional.<Provider>empty();
                 }
             }
         });
@@ -202,6 +206,7 @@ public final class ProviderRegistry {
             events.append(c, List.of(NewEvent.of(new ProviderModelsRefreshed(providerId, upstreamModels, actorUserId))));
             return null;
         });
+        changed();
     }
 
     public List<String> discovered(long providerId) {
@@ -220,122 +225,28 @@ public final class ProviderRegistry {
         });
     }
 
-    public ModelRoute registerModel(long actorUserId, NewModel m) {
-        ModelRoute route = db.tx(c -> insertModel(c, actorUserId, m));
-        routes.put(route.modelId(), route);
-        return route;
+    /** Called after any change to providers or what they list: the model catalogue reads them again. */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
     }
 
-    /**
-     * Seed 000's form: a model with its own endpoint and key. The endpoint becomes a provider of its
-     * own, created in the same transaction as the model.
-     */
-    public ModelRoute registerModelWithEndpoint(long actorUserId, String endpoint, String apiKey, NewModel m) {
-        ModelRoute route = db.tx(c -> {
-            Provider p = createProvider(c, actorUserId, "model:" + m.modelId(), "openai", endpoint, apiKey, true);
-            return insertModel(c, actorUserId, new NewModel(m.modelId(), m.displayName(), p.id(), m.upstreamName(),
-                    m.inputMicrosPerMillion(), m.outputMicrosPerMillion(), m.free()));
-        });
-        routes.put(route.modelId(), route);
-        return route;
+    /** Tells the listeners a provider changed (also after a change made in another component's transaction). */
+    public void changed() {
+        listeners.forEach(Runnable::run);
     }
 
-    private ModelRoute insertModel(Connection c, long actorUserId, NewModel m) throws SQLException {
-        long id;
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO models (model_id, display_name, provider_id, "
-                + "upstream_name, input_micros_per_million, output_micros_per_million, free) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (model_id) DO NOTHING RETURNING id")) {
-            insert.setString(1, m.modelId());
-            insert.setString(2, m.displayName());
-            insert.setLong(3, m.providerId());
-            insert.setString(4, m.upstreamName());
-            insert.setLong(5, m.inputMicrosPerMillion());
-            insert.setLong(6, m.outputMicrosPerMillion());
-            insert.setBoolean(7, m.free());
-            try (ResultSet rs = insert.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiError.conflict("model_exists", "a model with id " + m.modelId() + " already exists");
-                }
-                id = rs.getLong(1);
-            }
-        }
-        events.append(c, List.of(NewEvent.of(new ModelRegistered(id, m.modelId(), m.displayName(), m.providerId(),
-                m.upstreamName(), m.inputMicrosPerMillion(), m.outputMicrosPerMillion(), m.free(), actorUserId))));
-        return findModel(c, m.modelId()).orElseThrow();
-    }
-
-    /** Seed 002's modalities; only text is served (by chat completions). */
-    public static final java.util.Set<String> MODALITIES = java.util.Set.of("text");
-
-    /** Makes {@code modelId} the model {@code /v1/generate} uses for {@code modality} when a request names none. */
-    public void setDefault(long actorUserId, String modality, String modelId) {
-        db.tx(c -> {
-            try (PreparedStatement upsert = c.prepareStatement("INSERT INTO model_defaults (modality, model_id) "
-                    + "VALUES (?, ?) ON CONFLICT (modality) DO UPDATE SET model_id = EXCLUDED.model_id, set_at = now()")) {
-                upsert.setString(1, modality);
-                upsert.setString(2, modelId);
-                upsert.executeUpdate();
-            }
-            events.append(c, List.of(NewEvent.of(new DefaultModelSet(modality, modelId, actorUserId))));
-            return null;
-        });
-    }
-
-    public Optional<String> defaultModel(String modality) {
-        return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT model_id FROM model_defaults WHERE modality = ?")) {
-                q.setString(1, modality);
-                try (ResultSet rs = q.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                }
-            }
-        });
-    }
-
-    /** How many model routes are held in memory (seed 001's cache status). */
-    public int cachedRoutes() {
-        return routes.size();
-    }
-
-    /** The route for a public model id, from memory when known. */
-    public Optional<ModelRoute> route(String modelId) {
-        ModelRoute cached = routes.get(modelId);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<ModelRoute> loaded = db.read(c -> findModel(c, modelId));
-        loaded.ifPresent(r -> routes.put(modelId, r));
-        return loaded;
-    }
-
-    public List<ModelRoute> models() {
-        return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement(MODEL_SELECT + "ORDER BY m.model_id");
-                 ResultSet rs = q.executeQuery()) {
-                List<ModelRoute> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(model(rs));
-                }
-                return out;
-            }
-        });
-    }
-
-    private Optional<ModelRoute> findModel(Connection c, String modelId) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(MODEL_SELECT + "WHERE m.model_id = ?")) {
-            q.setString(1, modelId);
+    /** The provider {@code id} inside the caller's transaction, or null. */
+    public Provider provider(Connection c, long id) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + PROVIDER_COLUMNS + " FROM providers WHERE id = ?")) {
+            q.setLong(1, id);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(model(rs)) : Optional.empty();
+                return rs.next() ? read(rs, 1) : null;
             }
         }
     }
 
-    private ModelRoute model(ResultSet rs) throws SQLException {
-        return new ModelRoute(rs.getLong(1), rs.getString(2), rs.getString(3), provider(rs, 9), rs.getString(4),
-                rs.getLong(5), rs.getLong(6), rs.getBoolean(7), rs.getTimestamp(8).toInstant());
-    }
-
-    private Provider provider(ResultSet rs, int from) throws SQLException {
+    /** The provider in the {@link #PROVIDER_COLUMNS_OF_P} of a row, starting at column {@code from}; its key decrypted. */
+    public Provider read(ResultSet rs, int from) throws SQLException {
         byte[] sealed = rs.getBytes(from + 4);
         return new Provider(rs.getLong(from), rs.getString(from + 1), rs.getString(from + 2), rs.getString(from + 3),
                 sealed == null ? null : secrets.open(sealed), rs.getBoolean(from + 5),

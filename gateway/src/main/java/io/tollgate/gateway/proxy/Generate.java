@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.conversations.Conversations;
 import io.tollgate.gateway.conversations.Conversations.Turn;
 import io.tollgate.gateway.http.ApiError;
-import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.routing.ModelCatalog;
 
 /**
  * Seed 002's unified {@code POST /v1/generate}: {@code {"model"?, "provider"?, "modality":"text",
@@ -24,17 +24,17 @@ import io.tollgate.gateway.providers.ProviderRegistry;
 final class Generate {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> FIELDS = Set.of("model", "provider", "modality", "input", "parameters", "stream",
-            "session_id");
+            "session_id", "use_fallback");
     /** Generation parameters and the chat field each becomes. */
     private static final Set<String> PARAMETERS = Set.of("temperature", "top_p", "max_tokens", "stop", "seed",
             "presence_penalty", "frequency_penalty");
 
     /** A parsed generate request; {@code model} null means "the default for the modality". */
     record Ask(String model, String provider, String modality, ArrayNode messages, ObjectNode parameters, boolean stream,
-               UUID sessionId) {
+               UUID sessionId, boolean useFallback) {
     }
 
-    /** Which model serves the call, and why ({@code requested} or {@code default}). */
+    /** Which model serves the call, and why ({@code requested}, {@code default}, {@code provider} or {@code fallback}). */
     record Selection(String model, String reason) {
     }
 
@@ -48,9 +48,9 @@ final class Generate {
             }
         });
         String modality = optionalText(body, "modality", "text");
-        if (!ProviderRegistry.MODALITIES.contains(modality)) {
+        if (!ModelCatalog.MODALITIES.contains(modality)) {
             throw ApiError.badRequest("unsupported_modality", "modality " + modality + " is not served; one of "
-                    + ProviderRegistry.MODALITIES);
+                    + ModelCatalog.MODALITIES);
         }
         JsonNode input = body.get("input");
         if (!(input instanceof ObjectNode in)) {
@@ -83,8 +83,13 @@ final class Generate {
             throw ApiError.badRequest("invalid_stream", "stream must be true or false");
         }
         String session = optionalText(body, "session_id", null);
+        JsonNode fallback = body.get("use_fallback");
+        if (fallback != null && !fallback.isNull() && !fallback.isBoolean()) {
+            throw ApiError.badRequest("invalid_use_fallback", "use_fallback must be true or false");
+        }
         return new Ask(optionalText(body, "model", null), optionalText(body, "provider", null), modality, messages,
-                parameters, stream != null && stream.asBoolean(false), session == null ? null : Conversations.id(session));
+                parameters, stream != null && stream.asBoolean(false), session == null ? null : Conversations.id(session),
+                fallback == null || fallback.asBoolean(true));
     }
 
     private static String optionalText(ObjectNode body, String field, String otherwise) {

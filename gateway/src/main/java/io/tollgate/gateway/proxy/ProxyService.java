@@ -43,11 +43,11 @@ import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.http.ErrorResponses;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;
-import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.UserProviderKeys;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.gateway.plans.PlanCatalog;
-import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.routing.Router;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.UsageRecorded;
 import io.tollgate.ledger.money.Micros;
@@ -80,7 +80,8 @@ public final class ProxyService implements HttpService {
 
     private final Guard guard;
     private final Json json;
-    private final ProviderRegistry registry;
+    private final ModelCatalog catalog;
+    private final Router router;
     private final UpstreamClient upstream;
     private final UsageLedger ledger;
     private final TokenCounter tokens;
@@ -93,7 +94,7 @@ public final class ProxyService implements HttpService {
     private final RequestBoard board;
     private final UserProviderKeys userKeys;
 
-    public ProxyService(Guard guard, Json json, ProviderRegistry registry, UpstreamClient upstream, UsageLedger ledger,
+    public ProxyService(Guard guard, Json json, ModelCatalog catalog, Router router, UpstreamClient upstream, UsageLedger ledger,
                         TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
                         Admission admission, InFlight inFlight, Conversations conversations, RequestBoard board,
                         UserProviderKeys userKeys) {
@@ -106,7 +107,8 @@ public final class ProxyService implements HttpService {
         this.admission = admission;
         this.guard = guard;
         this.json = json;
-        this.registry = registry;
+        this.catalog = catalog;
+        this.router = router;
         this.upstream = upstream;
         this.ledger = ledger;
         this.tokens = tokens;
@@ -150,7 +152,7 @@ public final class ProxyService implements HttpService {
         try (InFlight.Place place = inFlight.enter()) {
             ObjectNode body = json.readObject(req, bytes -> place.hold(REQUEST_COPIES * bytes));
             adjust.accept(body);
-            proxy(res, ProxyRequest.of(requested, body), requestId, caller, started, place, null);
+            proxy(res, ProxyRequest.of(requested, body), requestId, caller, started, place, null, requestFallbacks(req), true);
         }
     }
 
@@ -169,8 +171,9 @@ public final class ProxyService implements HttpService {
                 @Override
                 public JsonNode reply(JsonNode chat, Exchange exchange) {
                     keep(Generate.text(chat));
-                    return Generate.reply(chat, exchange.requestId, exchange.route.provider().name(), selection,
-                            ask.sessionId());
+                    return Generate.reply(chat, exchange.requestId, exchange.route.provider().name(),
+                            exchange.route.modelId().equals(selection.model()) ? selection
+                                    : new Generate.Selection(exchange.route.modelId(), "fallback"), ask.sessionId());
                 }
 
                 @Override
@@ -188,7 +191,7 @@ public final class ProxyService implements HttpService {
                         }
                     }
                 }
-            });
+            }, requestFallbacks(req), ask.useFallback());
         }
     }
 
@@ -201,8 +204,8 @@ public final class ProxyService implements HttpService {
         if (ask.model() != null) {
             return new Generate.Selection(ask.model(), "requested");
         }
-        Optional<String> byDefault = registry.defaultModel(ask.modality())
-                .filter(m -> ask.provider() == null || registry.route(m).filter(r -> onProvider(r, ask.provider())).isPresent());
+        Optional<String> byDefault = catalog.defaultModel(ask.modality())
+                .filter(m -> ask.provider() == null || catalog.route(m).filter(r -> onProvider(r, ask.provider())).isPresent());
         if (byDefault.isPresent()) {
             return new Generate.Selection(byDefault.get(), "default");
         }
@@ -210,7 +213,7 @@ public final class ProxyService implements HttpService {
             throw ApiError.badRequest("model_required", "name a model: no default " + ask.modality()
                     + " model is set (POST /v1/models/{id}/default)");
         }
-        return registry.models().stream()
+        return catalog.models().stream()
                 .filter(r -> onProvider(r, ask.provider()) && r.provider().enabled() && caller.mayUseModel(r.modelId()))
                 .min(java.util.Comparator.comparingLong(ModelRoute::outputMicrosPerMillion).thenComparing(ModelRoute::modelId))
                 .map(r -> new Generate.Selection(r.modelId(), "provider"))
@@ -231,10 +234,22 @@ public final class ProxyService implements HttpService {
         void streamed(String text);
     }
 
+    /** The most upstream attempts one call makes, over its deployments and fallbacks, before it gives up. */
+    static final int MAX_ATTEMPTS = 4;
+    /** Longest pause between attempts, and the longest {@code Retry-After} waited for rather than moving on. */
+    private static final long MAX_BACKOFF_MS = 1_000;
+    private static final long MAX_RETRY_AFTER_MS = 2_000;
+    /** Upstream answers that another attempt may cure; any other refusal is the request's own. */
+    private static final Set<Integer> RETRYABLE = Set.of(429, 500, 502, 503, 504);
+    /** The client's own chain of fallback models for this call (comma-separated), after the model's configured ones. */
+    static final String FALLBACKS_HEADER = "X-Tollgate-Fallbacks";
+
+    /** @param useFallbacks false: only the model's own deployments (seed 002's {@code use_fallback: false}) */
     private void proxy(ServerResponse res, ProxyRequest request, String requestId, Principal caller, long started,
-                       InFlight.Place place, Finish finish) {
+                       InFlight.Place place, Finish finish, List<String> requestFallbacks, boolean useFallbacks) {
         Plan plan = plans.find(caller.planId()).orElse(null);
-        ModelRoute route = ownKey(caller, resolve(caller, plan, request));
+        ModelCatalog.Model model = resolve(caller, plan, request);
+        List<ModelRoute> candidates = candidates(caller, plan, request, model, requestFallbacks, useFallbacks);
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
         }
@@ -244,19 +259,18 @@ public final class ProxyService implements HttpService {
         }
         OutputCap cap = OutputCap.apply(caller.policy(), plan, request);
         long prompt = tokens.prompt(request);
-        long worstCost = Micros.cost(prompt, cap.worstOutputTokens(), route.inputMicrosPerMillion(),
-                route.outputMicrosPerMillion());
+        // Whichever deployment serves, the reservation covers it.
+        long worstCost = candidates.stream().mapToLong(r -> Micros.cost(prompt, cap.worstOutputTokens(),
+                r.inputMicrosPerMillion(), r.outputMicrosPerMillion())).max().orElse(0);
         Limits userLimits = plan == null ? limits.forUser(caller.userId()) : plan.limits().overriddenBy(limits.forUser(caller.userId()));
         try (Admission.Ticket ticket = admission.admit(new Admission.Ask(caller, plan, limits.forKey(caller.keyId()),
                 userLimits, prompt, prompt + cap.worstOutputTokens(), worstCost))) {
             ticket.rateLimitHeaders().forEach(res::header);
             res.header("x-request-id", requestId);
-            Wire wire = Wire.of(request, route);
-            Exchange exchange = new Exchange(requestId, caller, route, wire, request, PromptText.hash(request),
-                    new UsageMeter(request, prompt, wire.upstreamDialect(request)), started, ticket, place, finish,
-                    board.start(requestId, caller.userId(), route.modelId(), request.stream()));
+            Exchange exchange = new Exchange(requestId, caller, request, PromptText.hash(request), prompt, started, ticket,
+                    place, finish, board.start(requestId, caller.userId(), model.modelId(), request.stream()));
             try {
-                call(exchange, res);
+                call(exchange, res, candidates);
             } finally {
                 if (!exchange.recorded) {
                     board.forget(exchange.running);
@@ -265,46 +279,123 @@ public final class ProxyService implements HttpService {
         }
     }
 
-    private void call(Exchange exchange, ServerResponse res) {
+    /**
+     * Tries the candidates in order until one answers 200, which is relayed; a refusal that another attempt
+     * cannot cure (a 400, say) is the answer. Connection failures, timeouts, 429 and 5xx before any byte
+     * reached the client move on to the next candidate, after a short backoff or the upstream's
+     * {@code Retry-After}; at most {@link #MAX_ATTEMPTS} attempts, going round the candidates again if there
+     * are fewer. Exactly one usage event follows, naming the deployment that served and the attempts before.
+     */
+    private void call(Exchange exchange, ServerResponse res, List<ModelRoute> candidates) {
         ProxyRequest request = exchange.request;
-        UpstreamClient.Call call;
-        try {
-            Wire wire = exchange.wire;
-            call = upstream.post(exchange.route.provider(), wire.upstreamPath(request), wire == Wire.DIRECT
-                    ? upstreamBody(request, exchange.route) : bytes(wire.translatedBody(request, exchange.route)),
-                    exchange.running::attach);
-        } catch (UpstreamClient.Unreachable e) {
-            exchange.record(0, exchange.meter.reportedOnly());
-            throw e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
-                    : ApiError.badGateway("upstream_unreachable", e.getMessage());
-        } catch (UpstreamClient.Cancelled e) {
-            // The upstream has the prompt and may bill it: ledgered as estimated, with nothing generated.
-            exchange.record(0, exchange.meter.usage(tokens));
-            throw cancelled();
-        }
-        try (call) {
-            HttpClientResponse reply = call.response();
-            int status = reply.status().code();
-            if (status != 200) {
-                refuse(exchange, reply, status);
-            } else if (request.stream()) {
-                relayStream(exchange, call, res);
-            } else {
-                relayBody(exchange, call, res);
+        ApiError last = null;
+        int lastStatus = 0;
+        for (int i = 0; exchange.attempts.size() < MAX_ATTEMPTS && i < candidates.size() * MAX_ATTEMPTS; i++) {
+            ModelRoute route = candidates.get(i % candidates.size());
+            if (!router.health().acquire(route)) {
+                continue;
             }
+            if (!exchange.attempts.isEmpty()) {
+                pause(exchange.attempts.size(), last);
+            }
+            exchange.attempt(route, tokens);
+            UpstreamClient.Call call;
+            long attemptStarted = System.nanoTime();
+            try {
+                Wire wire = exchange.wire;
+                call = upstream.post(route.provider(), wire.upstreamPath(request), wire == Wire.DIRECT
+                        ? upstreamBody(request, route) : bytes(wire.translatedBody(request, route)), exchange.running::attach);
+            } catch (UpstreamClient.Unreachable e) {
+                String outcome = e.timedOut() ? "timeout" : "unreachable";
+                router.health().failed(route, outcome);
+                exchange.failed(outcome);
+                lastStatus = 0;
+                last = e.timedOut() ? ApiError.gatewayTimeout("upstream_timeout", e.getMessage())
+                        : ApiError.badGateway("upstream_unreachable", e.getMessage());
+                continue;
+            } catch (UpstreamClient.Cancelled e) {
+                router.health().released(route, 0);
+                // The upstream has the prompt and may bill it: ledgered as estimated, with nothing generated.
+                exchange.record(0, exchange.meter.usage(tokens));
+                throw cancelled();
+            }
+            try (call) {
+                HttpClientResponse reply = call.response();
+                int status = reply.status().code();
+                if (status == 200) {
+                    served(res, exchange, exchange.attempts.size());
+                    try {
+                        if (request.stream()) {
+                            relayStream(exchange, call, res);
+                        } else {
+                            relayBody(exchange, call, res);
+                        }
+                    } finally {
+                        router.health().succeeded(route, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attemptStarted),
+                                exchange.meter.usage(tokens).totalTokens());
+                    }
+                    return;
+                }
+                if (RETRYABLE.contains(status)) {
+                    router.health().failed(route, Integer.toString(status));
+                    last = upstreamError(exchange, reply, status);
+                    lastStatus = status;
+                    exchange.failed(Integer.toString(status));
+                    continue;
+                }
+                router.health().released(route, 0);
+                refuse(exchange, reply, status);
+            }
+        }
+        if (exchange.route == null) {
+            throw ApiError.unavailable("no_deployment", "every deployment of " + request.model()
+                    + " is cooling down after failures or at its rate limit; retry shortly");
+        }
+        // Nothing served it: one event with every attempt, charged only what an upstream reported.
+        exchange.record(lastStatus, exchange.meter.reportedOnly());
+        throw last;
+    }
+
+    /** Before another attempt: the upstream's Retry-After when short, else backoff doubling from 50 ms, jittered. */
+    private static void pause(int attemptsSoFar, ApiError last) {
+        long ms = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attemptsSoFar, 6));
+        if (last != null && last.headers().containsKey("Retry-After")) {
+            try {
+                long after = Long.parseLong(last.headers().get("Retry-After").trim()) * 1000;
+                ms = after <= MAX_RETRY_AFTER_MS ? after : ms;
+            } catch (NumberFormatException e) {
+                // an HTTP date, or nonsense: keep the backoff
+            }
+        }
+        try {
+            Thread.sleep(ms / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private ModelRoute resolve(Principal caller, Plan plan, ProxyRequest request) {
-        ModelRoute route = registry.route(request.model()).orElseThrow(() -> new ApiError(400,
+    /** The client is told who served: the model (a fallback's, perhaps), its provider and deployment, and the attempts. */
+    private static void served(ServerResponse res, Exchange exchange, int failedBefore) {
+        res.header("x-tollgate-model", exchange.route.modelId());
+        res.header("x-tollgate-provider", exchange.route.provider().name());
+        res.header("x-tollgate-deployment", exchange.route.deployment());
+        res.header("x-tollgate-attempts", Integer.toString(failedBefore + 1));
+    }
+
+    /**
+     * The requested model, which the caller must be allowed and which must be available: 400 for a model
+     * nobody serves, 403 for one the key or plan excludes, 503 for one unloaded or whose provider is off.
+     */
+    private ModelCatalog.Model resolve(Principal caller, Plan plan, ProxyRequest request) {
+        ModelCatalog.Model model = catalog.model(request.model()).orElseThrow(() -> new ApiError(400,
                 "invalid_request_error", "model_not_found", "The model '" + request.model() + "' does not exist"));
-        if (!caller.mayUseModel(route.modelId())) {
-            throw ApiError.forbidden("model_not_allowed", "this key may not use model " + route.modelId());
+        if (!caller.mayUseModel(model.modelId())) {
+            throw ApiError.forbidden("model_not_allowed", "this key may not use model " + model.modelId());
         }
         if (plan != null) {
-            if (!plan.allowsModel(route.modelId())) {
+            if (!plan.allowsModel(model.modelId())) {
                 throw ApiError.forbidden("model_not_in_plan", "the " + plan.name() + " plan does not include model "
-                        + route.modelId());
+                        + model.modelId());
             }
             String feature = request.endpoint().feature();
             if (!plan.hasFeature(feature) || request.stream() && !plan.hasFeature("streaming")) {
@@ -312,29 +403,89 @@ public final class ProxyService implements HttpService {
                         + (plan.hasFeature(feature) ? "streaming" : feature) + "; it includes " + plan.features());
             }
         }
-        if (!route.provider().enabled()) {
-            throw ApiError.unavailable("provider_disabled", "the provider of " + route.modelId() + " is disabled");
+        if (!model.available()) {
+            throw ApiError.unavailable("model_unloaded", "model " + model.modelId() + " is unloaded; load it with "
+                    + "POST /v1/models/" + model.modelId() + "/load");
         }
-        if (!route.provider().type().equals(request.endpoint().providerType()) && Wire.of(request, route) == Wire.DIRECT) {
-            throw ApiError.badRequest("wrong_endpoint", "model " + route.modelId() + " is served by an "
-                    + route.provider().type() + " provider; call "
-                    + ("anthropic".equals(route.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
+        if (catalog.deployments(model.modelId()).isEmpty()) {
+            throw ApiError.unavailable("provider_disabled", "no enabled provider serves " + model.modelId());
         }
-        return route;
+        return model;
     }
 
     /**
-     * The route with the caller's own key for its provider, if they stored one (seed 002): the provider
-     * bills them, so the call costs the organisation nothing and is ledgered at 0 (tokens still counted).
+     * The deployments to try, in order: the model's, then its fallbacks' (the model's configured chain, then
+     * the client's {@value #FALLBACKS_HEADER}), each as the router orders them; through the caller's own key
+     * where they stored one. Deployments that cannot serve this endpoint are left out; so is an unpriced one
+     * for a caller whose money is limited (a budget, a spend limit, prepaid credit or a spend quota), which
+     * gets 403 {@code model_unpriced} if nothing priced is left: no limit is escaped through a missing price.
      */
-    private ModelRoute ownKey(Principal caller, ModelRoute route) {
-        String key = userKeys.keyFor(caller.userId(), route.provider().id());
-        if (key == null) {
-            return route;
+    private List<ModelRoute> candidates(Principal caller, Plan plan, ProxyRequest request, ModelCatalog.Model model,
+                                        List<String> requestFallbacks, boolean useFallbacks) {
+        List<String> chain = new java.util.ArrayList<>(List.of(model.modelId()));
+        for (String f : useFallbacks ? concat(model.fallbacks(), requestFallbacks) : List.<String>of()) {
+            if (!chain.contains(f)) {
+                chain.add(f);
+            }
         }
-        Provider p = route.provider();
-        return new ModelRoute(route.id(), route.modelId(), route.displayName(), new Provider(p.id(), p.name(), p.type(),
-                p.baseUrl(), key, p.enabled(), p.createdAt()), route.upstreamName(), 0, 0, true, route.createdAt());
+        boolean moneyLimited = moneyLimited(caller, plan);
+        List<ModelRoute> out = new java.util.ArrayList<>();
+        boolean unpricedLeftOut = false;
+        boolean endpointLeftOut = false;
+        for (String name : chain) {
+            ModelCatalog.Model m = name.equals(model.modelId()) ? model : catalog.model(name).orElse(null);
+            if (m == null || !m.available() || !caller.mayUseModel(m.modelId()) || plan != null && !plan.allowsModel(m.modelId())) {
+                continue;
+            }
+            for (ModelRoute r : router.order(m, catalog.deployments(m.modelId()))) {
+                String own = userKeys.keyFor(caller.userId(), r.provider().id());
+                ModelRoute route = own == null ? r : r.withOwnKey(own);
+                if (!route.provider().type().equals(request.endpoint().providerType())
+                        && Wire.of(request, route) == Wire.DIRECT) {
+                    endpointLeftOut = true;
+                } else if (!route.priced() && moneyLimited) {
+                    unpricedLeftOut = true;
+                } else {
+                    out.add(route);
+                }
+            }
+        }
+        if (out.isEmpty() && unpricedLeftOut) {
+            throw ApiError.forbidden("model_unpriced", "model " + model.modelId() + " has no price yet; a key with a "
+                    + "budget or spend limit, or an account on prepaid credit or a spend quota, cannot use it until an "
+                    + "administrator prices it (PUT /api/models/" + model.modelId() + "/price)");
+        }
+        if (out.isEmpty() && endpointLeftOut) {
+            ModelRoute any = catalog.deployments(model.modelId()).getFirst();
+            throw ApiError.badRequest("wrong_endpoint", "model " + model.modelId() + " is served by an "
+                    + any.provider().type() + " provider; call "
+                    + ("anthropic".equals(any.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
+        }
+        if (out.isEmpty()) {
+            throw ApiError.unavailable("no_deployment", "every deployment of " + model.modelId()
+                    + " is cooling down after failures or at its rate limit; retry shortly");
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** Whether any limit on the caller's money applies: then an unpriced call would be a way around it. */
+    private static boolean moneyLimited(Principal caller, Plan plan) {
+        boolean keyLimited = caller.family().stream().anyMatch(a -> a.policy().monthlyBudgetMicros() != null
+                || a.policy().maxSpendMicros() != null);
+        return keyLimited || plan != null && (plan.prepaid() || plan.monthlySpendQuotaMicros() != null);
+    }
+
+    /** The fallback models a client asked for in {@value #FALLBACKS_HEADER}. */
+    static List<String> requestFallbacks(ServerRequest req) {
+        return req.headers().first(io.helidon.http.HeaderNames.create(FALLBACKS_HEADER))
+                .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(f -> !f.isEmpty()).limit(5).toList())
+                .orElse(List.of());
     }
 
     /** The client's body with the upstream's model name; OpenAI streams are asked to report usage. */
@@ -506,8 +657,15 @@ public final class ProxyService implements HttpService {
         }
     }
 
-    /** Upstream refused: record what it reported, then answer with a status that means something to the client. */
+    /** Upstream refused for good: record what it reported, then answer with a status that means something to the client. */
     private void refuse(Exchange exchange, HttpClientResponse reply, int status) {
+        ApiError error = upstreamError(exchange, reply, status);
+        exchange.record(status, exchange.meter.reportedOnly());
+        throw error;
+    }
+
+    /** What an upstream's refusal means to the client (its usage, if reported, is observed on the way). */
+    private ApiError upstreamError(Exchange exchange, HttpClientResponse reply, int status) {
         JsonNode body;
         try (InputStream in = reply.inputStream()) {
             body = parse(Bodies.read(in, reply.headers().contentLength().orElse(-1), 64 << 10));
@@ -517,19 +675,18 @@ public final class ProxyService implements HttpService {
         if (body != null) {
             exchange.meter.observe(body);
         }
-        exchange.record(status, exchange.meter.reportedOnly());
         String upstreamMessage = body == null ? "" : body.path("error").path("message").asText("");
         if (PASSED_THROUGH.contains(status)) {
-            throw new ApiError(status, "invalid_request_error", "upstream_" + status,
+            return new ApiError(status, "invalid_request_error", "upstream_" + status,
                     "the upstream refused the request" + (upstreamMessage.isEmpty() ? "" : ": " + upstreamMessage));
         }
         if (status == 429) {
-            throw new ApiError(429, "rate_limit_error", "upstream_rate_limited", "the upstream provider is rate limiting",
+            return new ApiError(429, "rate_limit_error", "upstream_rate_limited", "the upstream provider is rate limiting",
                     reply.headers().first(HeaderNames.RETRY_AFTER).map(v -> Map.of("Retry-After", v)).orElse(Map.of()));
         }
         // 401/403 upstream means the gateway's provider credentials are wrong: not the caller's fault, and
         // the upstream's text may echo part of the provider key, so it is not passed on.
-        throw ApiError.badGateway("upstream_error", "the upstream provider answered " + status);
+        return ApiError.badGateway("upstream_error", "the upstream provider answered " + status);
     }
 
     private static ApiError cancelled() {
@@ -577,37 +734,49 @@ public final class ProxyService implements HttpService {
         }
     }
 
-    /** One upstream call in flight; {@link #record} runs exactly once. */
+    /** One call: its attempts, the one in progress, and its single usage event ({@link #record} runs once). */
     private final class Exchange {
         final String requestId;
         final Principal caller;
-        final ModelRoute route;
         final ProxyRequest request;
         final String promptHash;
-        final UsageMeter meter;
+        final long promptTokens;
         final long started;
         final Admission.Ticket ticket;
         final InFlight.Place place;
         final Finish finish;
         final RequestBoard.Running running;
-        final Wire wire;
+        /** Each failed attempt, {@code "deployment: outcome"}, in order. */
+        final List<String> attempts = new java.util.ArrayList<>();
+        ModelRoute route;
+        Wire wire;
+        UsageMeter meter;
         boolean recorded;
 
-        Exchange(String requestId, Principal caller, ModelRoute route, Wire wire, ProxyRequest request, String promptHash,
-                 UsageMeter meter, long started, Admission.Ticket ticket, InFlight.Place place, Finish finish,
-                 RequestBoard.Running running) {
+        Exchange(String requestId, Principal caller, ProxyRequest request, String promptHash, long promptTokens,
+                 long started, Admission.Ticket ticket, InFlight.Place place, Finish finish, RequestBoard.Running running) {
             this.finish = finish;
             this.running = running;
-            this.wire = wire;
             this.ticket = ticket;
             this.place = place;
             this.requestId = requestId;
             this.caller = caller;
-            this.route = route;
             this.request = request;
             this.promptHash = promptHash;
-            this.meter = meter;
+            this.promptTokens = promptTokens;
             this.started = started;
+        }
+
+        /** The next attempt goes to {@code next}. */
+        void attempt(ModelRoute next, TokenCounter tokens) {
+            route = next;
+            wire = Wire.of(request, next);
+            meter = new UsageMeter(request, promptTokens, wire.upstreamDialect(request));
+        }
+
+        /** The attempt in progress failed with {@code outcome}; the next one, if any, is recorded after it. */
+        void failed(String outcome) {
+            attempts.add(route.deployment() + ": " + outcome);
         }
 
         void record(int upstreamStatus, UsageMeter.Usage usage) {
@@ -622,7 +791,7 @@ public final class ProxyService implements HttpService {
                             "status", Integer.toString(upstreamStatus))
                     .register(meters).record(elapsed, TimeUnit.NANOSECONDS);
             UsageRecorded event = UsageLedger.event(new UsageLedger.Call(requestId, caller, route, request, promptHash,
-                    usage, TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus));
+                    usage, TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus, List.copyOf(attempts)));
             NewEvent recordedEvent = NewEvent.of(event);
             ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event.costMicros(), event.totalTokens());
             board.finish(running, upstreamStatus, usage.promptTokens(), usage.completionTokens(), event.costMicros(),

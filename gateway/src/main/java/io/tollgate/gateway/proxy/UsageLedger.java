@@ -22,8 +22,12 @@ import io.tollgate.ledger.store.GroupCommitWriter;
 /** Turns one upstream call into its {@code UsageRecorded} event and waits until it is committed. */
 public final class UsageLedger {
     /** What the proxy knows about a finished upstream call. */
+    /**
+     * @param route    the deployment that served the call (or, when none did, the last one tried)
+     * @param attempts the earlier attempts and how each failed, {@code "deployment: outcome"}
+     */
     record Call(String requestId, Principal caller, ModelRoute route, ProxyRequest request, String promptHash,
-                UsageMeter.Usage usage, long latencyMs, int upstreamStatus) {
+                UsageMeter.Usage usage, long latencyMs, int upstreamStatus, List<String> attempts) {
     }
 
     /** Finer buckets where a commit lands (the histogram's own step from 0.7 to 1.05 ms), in µs. */
@@ -73,7 +77,8 @@ public final class UsageLedger {
                 call.request().endpoint().upstreamPath(), call.request().stream(), call.usage().promptTokens(),
                 call.usage().completionTokens(), call.usage().totalTokens(), call.usage().estimated(), cost,
                 call.latencyMs(), call.upstreamStatus(), call.promptHash(), p.costCentre(), p.project(),
-                p.environment(), p.agent(), call.request().body().path("messages").size(), false, null, List.of());
+                p.environment(), p.agent(), call.request().body().path("messages").size(), !route.priced(),
+                route.deployment(), call.attempts());
     }
 
     /** Blocks until the event is durable; 503 if it cannot be made so in time (the writer keeps the time limit). */

@@ -26,7 +26,8 @@ public final class EventCodec {
             Map.entry("PlanAssigned", 1), Map.entry("PasswordChanged", 1),
             Map.entry("DefaultModelSet", 1), Map.entry("ProviderKeySet", 1), Map.entry("ProviderKeyRemoved", 1),
             Map.entry("UserUpdated", 1), Map.entry("SessionOpened", 1), Map.entry("SessionClosed", 1),
-            Map.entry("LoginLockedOut", 1), Map.entry("ProviderRemoved", 1));
+            Map.entry("LoginLockedOut", 1), Map.entry("ProviderRemoved", 1),
+            Map.entry("DeploymentAdded", 1), Map.entry("DeploymentChanged", 1), Map.entry("ModelRoutingSet", 1), Map.entry("ModelPriceSet", 1), Map.entry("ModelAvailabilityChanged", 1));
 
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -59,6 +60,11 @@ public final class EventCodec {
             case LoginLockedOut e -> "LoginLockedOut";
             case SessionClosed e -> "SessionClosed";
             case ProviderRemoved e -> "ProviderRemoved";
+            case DeploymentAdded e -> "DeploymentAdded";
+            case DeploymentChanged e -> "DeploymentChanged";
+            case ModelRoutingSet e -> "ModelRoutingSet";
+            case ModelPriceSet e -> "ModelPriceSet";
+            case ModelAvailabilityChanged e -> "ModelAvailabilityChanged";
         };
     }
 
@@ -132,6 +138,11 @@ public final class EventCodec {
             case "LoginLockedOut" -> LoginLockedOut.class;
             case "SessionClosed" -> SessionClosed.class;
             case "ProviderRemoved" -> ProviderRemoved.class;
+            case "DeploymentAdded" -> DeploymentAdded.class;
+            case "DeploymentChanged" -> DeploymentChanged.class;
+            case "ModelRoutingSet" -> ModelRoutingSet.class;
+            case "ModelPriceSet" -> ModelPriceSet.class;
+            case "ModelAvailabilityChanged" -> ModelAvailabilityChanged.class;
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }

@@ -9,7 +9,8 @@ public sealed interface LedgerEvent
         ProviderRegistered, ProviderUpdated, ProviderModelsRefreshed, ModelRegistered,
         KeyUpdated, KeyRotated, LimitsSet, PlanAssigned, PasswordChanged,
         DefaultModelSet, ProviderKeySet, ProviderKeyRemoved, UserUpdated,
-        SessionOpened, SessionClosed, LoginLockedOut, ProviderRemoved {
+        SessionOpened, SessionClosed, LoginLockedOut, ProviderRemoved,
+        DeploymentAdded, DeploymentChanged, ModelRoutingSet, ModelPriceSet, ModelAvailabilityChanged {
 
     /** The account this event belongs to: the Kafka key, so one account's events stay ordered. */
     String accountId();

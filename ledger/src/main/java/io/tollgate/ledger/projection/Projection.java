@@ -23,6 +23,11 @@ import io.tollgate.ledger.events.ProviderKeySet;
 import io.tollgate.ledger.events.ProviderModelsRefreshed;
 import io.tollgate.ledger.events.ProviderRegistered;
 import io.tollgate.ledger.events.ProviderRemoved;
+import io.tollgate.ledger.events.DeploymentAdded;
+import io.tollgate.ledger.events.DeploymentChanged;
+import io.tollgate.ledger.events.ModelRoutingSet;
+import io.tollgate.ledger.events.ModelPriceSet;
+import io.tollgate.ledger.events.ModelAvailabilityChanged;
 import io.tollgate.ledger.events.ProviderUpdated;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
@@ -84,6 +89,18 @@ public final class Projection {
             case ProviderUpdated p -> audit(state, recorded, p.actorUserId(), "provider.updated", "provider",
                     Long.toString(p.providerId()), "base_url=" + p.baseUrl() + " enabled=" + p.enabled()
                             + " api_key_changed=" + p.apiKeyChanged());
+            case DeploymentAdded d -> audit(state, recorded, d.actorUserId(), "deployment.added", "model", d.modelName(),
+                    "deployment=" + d.name() + " provider=" + d.providerId() + " upstream=" + d.upstreamName()
+                            + " weight=" + d.weight() + " priority=" + d.priority());
+            case DeploymentChanged d -> audit(state, recorded, d.actorUserId(), d.removed() ? "deployment.removed"
+                    : "deployment.changed", "model", d.modelName(), "deployment=" + d.name() + " " + new TreeMap<>(d.changes()));
+            case ModelRoutingSet m -> audit(state, recorded, m.actorUserId(), "model.routing_set", "model", m.modelName(),
+                    "strategy=" + m.strategy() + " fallbacks=" + String.join(",", m.fallbacks()));
+            case ModelPriceSet m -> audit(state, recorded, m.actorUserId(), "model.priced", "model", m.modelName(),
+                    "input_micros_per_million=" + m.inputMicrosPerMillion() + " output_micros_per_million="
+                            + m.outputMicrosPerMillion() + " effective_at=" + m.effectiveAt());
+            case ModelAvailabilityChanged m -> audit(state, recorded, m.actorUserId(), m.available() ? "model.loaded"
+                    : "model.unloaded", "model", m.modelName(), "forced=" + m.forced());
             case ProviderRemoved p -> audit(state, recorded, p.actorUserId(), "provider.removed", "provider",
                     Long.toString(p.providerId()), "name=" + p.name() + " models=" + String.join(",", p.models()));
             case ProviderModelsRefreshed p -> audit(state, recorded, p.actorUserId(), "provider.models_refreshed",
