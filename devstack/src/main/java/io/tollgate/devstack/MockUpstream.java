@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,15 +36,25 @@ import io.helidon.webserver.http.ServerResponse;
  * {@code *hang*} never answers and {@code *stall*} stops sending halfway through a stream (both for a minute),
  * {@code *large*} replies with {@value #LARGE_REPLY_WORDS} words (~1.5 MB), {@code *chunked*} sends a non-streamed reply
  * without a Content-Length, {@code *long-event*} starts its stream
- * with one event of {@value #LONG_EVENT_LINES} comment lines of 1 KB.
+ * with one event of {@value #LONG_EVENT_LINES} comment lines of 1 KB, {@code *fail-429*} answers 429 with
+ * {@code Retry-After: 1}, and {@code *flaky-429*} does so to every other call. {@link #failWith} makes every
+ * call fail for a while, as an outage would.
+ *
+ * <p>It also speaks Ollama's own API at its root: {@code POST /api/generate} with an empty prompt loads a
+ * model ({@code keep_alive: 0} unloads it), {@code GET /api/ps} lists those loaded; {@code *slow-load*} takes
+ * {@value #SLOW_LOAD_MS} ms to load. A chat call loads its model too, as Ollama does.
  */
 public final class MockUpstream implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     public static final int LARGE_REPLY_WORDS = 250_000;
     public static final int LONG_EVENT_LINES = 2048;
+    public static final int SLOW_LOAD_MS = 1500;
     private final WebServer server;
     private final String requiredKey;
     private final AtomicLong calls = new AtomicLong();
+    private final Map<String, AtomicLong> callsByModel = new ConcurrentHashMap<>();
+    private final Set<String> loaded = ConcurrentHashMap.newKeySet();
+    private volatile int failing;
 
     private MockUpstream(int port, String requiredKey, Duration idleTimeout, boolean announceIdleTimeout) {
         this.requiredKey = requiredKey;
@@ -60,7 +72,9 @@ public final class MockUpstream implements AutoCloseable {
                 .post("/v1/chat/completions", this::chat)
                 .post("/v1/completions", this::completions)
                 .post("/v1/embeddings", this::embeddings)
-                .post("/v1/messages", this::messages);
+                .post("/v1/messages", this::messages)
+                .post("/api/generate", this::ollamaGenerate)
+                .get("/api/ps", this::ollamaRunning);
         // TCP_NODELAY as real providers serve streams: with Nagle each flushed chunk would wait for an ACK.
         var builder = WebServer.builder().host("127.0.0.1").port(port)
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
@@ -93,6 +107,16 @@ public final class MockUpstream implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /** From now on every completion, message and embedding call answers {@code status} (0: answer normally again). */
+    public void failWith(int status) {
+        failing = status;
+    }
+
+    /** The models loaded through Ollama's API (or a call), by name. */
+    public Set<String> loadedModels() {
+        return Set.copyOf(loaded);
+    }
+
     /** Completion and embedding calls received so far. */
     public long calls() {
         return calls.get();
@@ -114,7 +138,9 @@ public final class MockUpstream implements AutoCloseable {
             return;
         }
         ArrayNode data = MAPPER.createArrayNode();
-        for (String id : List.of("mock-chat", "mock-embed", "mock-chat-no-usage", "mock-claude")) {
+        // gpt-4o-mini: a model the bundled price catalogue knows, as a real provider's list would hold.
+        for (String id : List.of("mock-chat", "mock-embed", "mock-chat-no-usage", "mock-chat-slow", "mock-claude",
+                "gpt-4o-mini")) {
             data.addObject().put("id", id).put("object", "model").put("created", 1_700_000_000L).put("owned_by", "mock");
         }
         send(res, 200, MAPPER.createObjectNode().put("object", "list").set("data", data));
@@ -329,6 +355,17 @@ public final class MockUpstream implements AutoCloseable {
             return null;
         }
         String model = body.path("model").asText();
+        long nth = callsByModel.computeIfAbsent(model, m -> new AtomicLong()).incrementAndGet();
+        if (failing != 0) {
+            send(res, failing, error("mock upstream outage"));
+            return null;
+        }
+        if (model.contains("fail-429") || model.contains("flaky-429") && nth % 2 == 1) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            send(res, 429, error("Rate limit reached; retry after 1 s"));
+            return null;
+        }
+        load(model);
         if (model.contains("hang")) {
             pause(60_000);
         }
@@ -341,6 +378,44 @@ public final class MockUpstream implements AutoCloseable {
             return null;
         }
         return body;
+    }
+
+    /** Ollama's load ({@code {"model"}}, no prompt) and unload ({@code "keep_alive": 0}). */
+    private void ollamaGenerate(ServerRequest req, ServerResponse res) {
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(req.content().as(byte[].class));
+        } catch (IOException e) {
+            send(res, 400, MAPPER.createObjectNode().put("error", "invalid JSON"));
+            return;
+        }
+        String model = body.path("model").asText();
+        if (model.isEmpty()) {
+            send(res, 400, MAPPER.createObjectNode().put("error", "model is required"));
+            return;
+        }
+        boolean unload = body.path("keep_alive").isNumber() && body.path("keep_alive").asLong() == 0;
+        if (unload) {
+            loaded.remove(model);
+        } else {
+            load(model);
+        }
+        send(res, 200, MAPPER.createObjectNode().put("model", model).put("created_at", java.time.Instant.now().toString())
+                .put("response", "").put("done", true).put("done_reason", unload ? "unload" : "load"));
+    }
+
+    private void ollamaRunning(ServerRequest req, ServerResponse res) {
+        ArrayNode models = MAPPER.createArrayNode();
+        loaded.stream().sorted().forEach(m -> models.addObject().put("name", m).put("model", m).put("size", 4_000_000_000L)
+                .put("expires_at", "2318-01-01T00:00:00Z"));
+        send(res, 200, MAPPER.createObjectNode().set("models", models));
+    }
+
+    private void load(String model) {
+        if (!loaded.contains(model) && model.contains("slow-load")) {
+            pause(SLOW_LOAD_MS);
+        }
+        loaded.add(model);
     }
 
     private boolean authorized(ServerRequest req, ServerResponse res, boolean anthropic) {

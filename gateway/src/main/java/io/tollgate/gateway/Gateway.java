@@ -29,6 +29,7 @@ import io.tollgate.gateway.admin.VirtualKeysService;
 import io.tollgate.gateway.admin.LedgerService;
 import io.tollgate.gateway.admin.ModelsService;
 import io.tollgate.gateway.admin.ProvidersService;
+import io.tollgate.gateway.admin.RoutingService;
 import io.tollgate.gateway.admin.UsersService;
 import io.tollgate.gateway.auth.Authenticator;
 import io.tollgate.gateway.auth.Cidr;
@@ -57,6 +58,7 @@ import io.tollgate.gateway.identity.ConsoleKeys;
 import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.plans.PlanCatalog;
+import io.tollgate.gateway.providers.ModelListRefresher;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.reports.AuditLogService;
 import io.tollgate.gateway.reports.KeyUsageService;
@@ -76,6 +78,7 @@ import io.tollgate.gateway.proxy.UpstreamClient;
 import io.tollgate.gateway.proxy.UsageLedger;
 import io.tollgate.gateway.routing.DeploymentHealth;
 import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.routing.ModelLifecycle;
 import io.tollgate.gateway.routing.PriceCatalog;
 import io.tollgate.gateway.routing.Router;
 import io.tollgate.ledger.events.EventCodec;
@@ -99,11 +102,14 @@ public final class Gateway implements AutoCloseable {
     private final LedgerFollower follower;
     private final UpstreamClient upstream;
     private final PeerSignals signals;
+    private final ModelListRefresher refresher;
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
-                    ModelCatalog models, LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals) {
+                    ModelCatalog models, LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals,
+                    ModelListRefresher refresher) {
         this.signals = signals;
+        this.refresher = refresher;
         this.upstream = upstream;
         this.follower = follower;
         this.relay = relay;
@@ -175,13 +181,15 @@ public final class Gateway implements AutoCloseable {
                     : new LedgerRelay(dataSource, events, config.kafkaBootstrap(), config.kafkaTopic(), 2000);
 
             ModelCatalog modelCatalog = new ModelCatalog(db, events, registry, PriceCatalog.bundled());
-            Router router = new Router(new DeploymentHealth(config.deploymentCooldown(), meters), new SplittableRandom());
-            ModelsService models = new ModelsService(guard, json, registry, modelCatalog);
+            DeploymentHealth deploymentHealth = new DeploymentHealth(config.deploymentCooldown(), meters);
+            Router router = new Router(deploymentHealth, new SplittableRandom());
+            RequestBoard board = new RequestBoard();
+            ModelsService models = new ModelsService(guard, json, registry, modelCatalog,
+                    new ModelLifecycle(modelCatalog, deploymentHealth, upstream, board, config.upstreamTimeout()));
             OpenApiDocument openApi = OpenApiDocument.load();
             HttpService modelSchema = models.seed002Schema(openApi);
             KeysService keys = new KeysService(guard, json, directory, false, config.login().userKeyScopes());
             Conversations conversations = new Conversations(db);
-            RequestBoard board = new RequestBoard();
             PeerSignals signals = new PeerSignals(dataSource, board);
             // One instance per service; the seeds' paths register the same one again.
             ProvidersService providers = new ProvidersService(guard, json, registry, modelCatalog, upstream);
@@ -215,6 +223,7 @@ public final class Gateway implements AutoCloseable {
                             new LimitsService(guard, json, directory, limits, plans, admission),
                             new PlansService(guard, json, db, directory, plans, admission),
                             new StatsService(guard, db, directory, admission))
+                    .register("/api", new RoutingService(guard, json, registry, modelCatalog, deploymentHealth))
                     .register("/api/providers", providers)
                     .register("/v1/providers", providers)
                     .register("/api/ledger/statements", new StatementService(guard, db))
@@ -289,7 +298,8 @@ public final class Gateway implements AutoCloseable {
                         .routing(r -> r.register(health.metricsOnly())));
             }
             WebServer server = serverBuilder.build().start();
-            return new Gateway(dataSource, writer, server, generated, directory, registry, modelCatalog, relay, follower, upstream, signals);
+            return new Gateway(dataSource, writer, server, generated, directory, registry, modelCatalog, relay, follower,
+                    upstream, signals, new ModelListRefresher(registry, upstream::listModels, config.modelRefresh()));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -377,6 +387,7 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         server.stop();
         signals.close();
+        refresher.close();
         upstream.close();
         follower.close();
         if (relay != null) {

@@ -32,7 +32,8 @@ public record GatewayConfig(
         String trustedProxies,
         MetricsAccess metrics,
         boolean openBootstrap,
-        Duration deploymentCooldown) {
+        Duration deploymentCooldown,
+        Duration modelRefresh) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -65,7 +66,8 @@ public record GatewayConfig(
                 c.get("tollgate.trusted.proxies").asString().orElse(""),
                 MetricsAccess.from(c),
                 c.get("tollgate.bootstrap.open").asBoolean().orElse(false),
-                Duration.ofSeconds(c.get("tollgate.routing.cooldown").asInt().orElse(30)));
+                Duration.ofSeconds(c.get("tollgate.routing.cooldown").asInt().orElse(30)),
+                Duration.ofSeconds(c.get("tollgate.providers.refresh").asInt().orElse(300)));
     }
 
     /** The password of the application role on the embedded Postgres of local runs and tests (loopback only). */
@@ -88,7 +90,7 @@ public record GatewayConfig(
         return new GatewayConfig("127.0.0.1", 0, db, null, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
                 bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY, false,
-                Duration.ofSeconds(30)).withLocalDatabase(db);
+                Duration.ofSeconds(30), Duration.ofMinutes(5)).withLocalDatabase(db);
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -180,6 +182,7 @@ public record GatewayConfig(
         private MetricsAccess metrics;
         private boolean openBootstrap;
         private Duration deploymentCooldown;
+        private Duration modelRefresh;
 
         private Builder(GatewayConfig c) {
             host = c.host;
@@ -203,6 +206,7 @@ public record GatewayConfig(
             metrics = c.metrics;
             openBootstrap = c.openBootstrap;
             deploymentCooldown = c.deploymentCooldown;
+            modelRefresh = c.modelRefresh;
         }
 
         public Builder port(int value) {
@@ -233,6 +237,12 @@ public record GatewayConfig(
         /** How long a failing deployment is left alone before one probe call may try it again. */
         public Builder deploymentCooldown(Duration value) {
             deploymentCooldown = value;
+            return this;
+        }
+
+        /** How often every enabled provider's model list is read again (seed 001's model cache); zero: never. */
+        public Builder modelRefresh(Duration value) {
+            modelRefresh = value;
             return this;
         }
 
@@ -294,7 +304,8 @@ public record GatewayConfig(
         public GatewayConfig build() {
             return new GatewayConfig(host, port, database, migrator, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
                     memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
-                    bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap, deploymentCooldown);
+                    bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap, deploymentCooldown,
+                    modelRefresh);
         }
     }
 }

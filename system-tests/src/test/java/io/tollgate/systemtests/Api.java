@@ -67,6 +67,11 @@ final class Api {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    Reply patch(String path, String key, String json) {
+        return send(builder(path, key).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     Reply delete(String path, String key) {
         return send(builder(path, key).DELETE().build());
     }

@@ -1,6 +1,7 @@
 package io.tollgate.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,6 +171,8 @@ class FinanceReportingTest {
         JsonNode claude = api.get("/api/admin/usage-events?model=claude&user_id=" + bob, TestStack.ADMIN_KEY).json();
         assertEquals(1, claude.size());
         assertEquals(3, claude.get(0).get("messages").asLong());
+        assertEquals("claude", claude.get(0).get("deployment").asText(), "the deployment that served it");
+        assertFalse(claude.get(0).get("unpriced").asBoolean());
         JsonNode engineering = api.get("/api/admin/usage-events?cost_centre=Engineering", TestStack.ADMIN_KEY).json();
         assertEquals(3, engineering.size());
         JsonNode october = api.get("/api/admin/usage-events?from=2026-10-01&to=2026-10-31", TestStack.ADMIN_KEY).json();

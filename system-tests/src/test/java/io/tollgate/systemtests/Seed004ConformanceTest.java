@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.tollgate.ledger.money.Micros;
+
 /**
  * Seed 004 (LLMRouter): its console works by the {@code session} cookie, as a browser sends it from the
  * console's own pages (same Origin, JSON bodies): login, me, account, users, keys, providers (created,
@@ -117,6 +119,33 @@ class Seed004ConformanceTest extends GatewayTest {
     }
 
     @Test
+    void aProviderAddedIsCallableAtOnceAtCatalogPricesWithoutRegisteringAModel() {
+        Api.Reply created = withCookie("POST", "/api/providers", admin, "{\"name\":\"listed\",\"type\":\"openai\","
+                + "\"base_url\":\"" + TestStack.mock().baseUrl() + "\",\"api_key\":\"" + TestStack.UPSTREAM_KEY + "\"}");
+        assertEquals(201, created.status(), created.body());
+        String userKey = api.newKey(null, "completion:invoke,model:any");
+        JsonNode listed = null;
+        for (JsonNode m : api.get("/v1/models", userKey).json().get("data")) {
+            if (m.get("id").asText().equals("gpt-4o-mini")) {
+                listed = m;
+            }
+        }
+        assertTrue(listed != null, "the provider's model is in the list");
+        assertEquals("0.15", listed.get("pricing").get("input_per_million").asText());
+        assertEquals("0.6", listed.get("pricing").get("output_per_million").asText());
+        assertTrue(listed.get("pricing").get("source").asText().startsWith("catalog:"), listed.toString());
+
+        Api.Reply chat = withCookie("POST", "/api/chat", admin, Catalog.chatBody("gpt-4o-mini", "priced at once", false));
+        assertEquals(200, chat.status(), chat.body());
+        JsonNode e = TestStack.payloads(gateway.dataSource(), "SELECT payload::text FROM ledger_event WHERE type = "
+                + "'UsageRecorded' AND payload->>'request_id' = ?", chat.header("x-request-id")).getFirst();
+        assertFalse(e.get("unpriced").asBoolean());
+        assertEquals(Micros.cost(e.get("prompt_tokens").asLong(), e.get("completion_tokens").asLong(), 150_000, 600_000),
+                e.get("cost_micros").asLong());
+        assertTrue(e.get("cost_micros").asLong() > 0);
+    }
+
+    @Test
     void theConsolesChatAndTheOpenAiCompatibleApiWithAKeyOrTheSession() {
         String userKey = api.newKey(null, "completion:invoke,model:any");
         JsonNode models = api.get("/api/v1/models", userKey).json();
@@ -138,7 +167,9 @@ class Seed004ConformanceTest extends GatewayTest {
         assertEquals(before + 2, usageCount());
         long console = TestStack.count(gateway.dataSource(), "SELECT id FROM api_keys WHERE name = 'console' AND user_id = 1");
         assertEquals(2, TestStack.count(gateway.dataSource(), "SELECT count(*) FROM ledger_event WHERE type = 'UsageRecorded' "
-                + "AND (payload->>'key_id')::bigint = " + console), "each call attributed to the user's console key");
+                + "AND (payload->>'key_id')::bigint = " + console + " AND payload->>'request_id' IN ('"
+                + bySession.header("x-request-id") + "', '" + consoleChat.header("x-request-id") + "')"),
+                "each call attributed to the user's console key");
         assertEquals(403, withCookie("POST", "/v1/chat/completions", admin, Catalog.chatBody("chat", "x", false)).status(),
                 "the canonical data plane takes keys only");
 

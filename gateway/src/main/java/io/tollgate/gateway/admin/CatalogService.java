@@ -94,7 +94,7 @@ public final class CatalogService implements HttpService {
                 pricing.put("completion", perToken(m.outputMicrosPerMillion()));
                 row.put("pricing", pricing);
                 row.put("capabilities", Map.of("chat", true, "streaming", true,
-                        "messages", true, "embeddings", !"anthropic".equals(m.provider().type())));
+                        "messages", true, "embeddings", !"anthropic".equals(m.provider().dialect())));
                 data.add(row);
             }
             Json.send(res, 200, Map.of("object", "list", "data", data, "total", data.size()));

@@ -3,8 +3,11 @@ package io.tollgate.gateway.admin;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -21,6 +24,7 @@ import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.routing.ModelLifecycle;
 import io.tollgate.gateway.routing.ModelCatalog.NewModel;
 import io.tollgate.ledger.money.Micros;
 
@@ -37,9 +41,11 @@ public final class ModelsService implements HttpService {
     private final Json json;
     private final ProviderRegistry registry;
     private final ModelCatalog catalog;
+    private final ModelLifecycle lifecycle;
 
-    public ModelsService(Guard guard, Json json, ProviderRegistry registry, ModelCatalog catalog) {
+    public ModelsService(Guard guard, Json json, ProviderRegistry registry, ModelCatalog catalog, ModelLifecycle lifecycle) {
         this.catalog = catalog;
+        this.lifecycle = lifecycle;
         this.guard = guard;
         this.json = json;
         this.registry = registry;
@@ -49,8 +55,72 @@ public final class ModelsService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
                 .post("/", this::register)
+                .get("/loaded", this::loaded)
                 .get("/{id}", this::get)
-                .post("/{id}/default", this::makeDefault);
+                .post("/{id}/default", this::makeDefault)
+                .get("/{id}/status", this::status)
+                .post("/{id}/load", this::load)
+                .post("/{id}/unload", this::unload);
+    }
+
+    /** Seed 002: the available models with a deployment loaded (or, hosted, ready) that the caller may use. */
+    private void loaded(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.require(req, Access.OWN_READ);
+        List<Map<String, Object>> data = lifecycle.loaded().stream().filter(s -> caller.mayUseModel(s.model()))
+                .map(ModelLifecycle.Status::view).toList();
+        Json.send(res, 200, Map.of("object", "list", "data", data));
+    }
+
+    private void status(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.require(req, Access.OWN_READ);
+        Json.send(res, 200, lifecycle.status(usable(caller, req)).view());
+    }
+
+    /** Seed 002: {@code {"wait": true, "use_fallback": false}}; 202 while it loads when not waiting. */
+    private void load(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.require(req, Access.MODEL_WRITE);
+        String id = usable(caller, req);
+        ObjectNode body = optionalBody(req, Set.of("wait", "use_fallback"));
+        ModelLifecycle.Status s = lifecycle.load(caller.userId(), id, flag(body, "wait", true), flag(body, "use_fallback", false));
+        Json.send(res, "loading".equals(s.status()) ? 202 : 200, s.view());
+    }
+
+    /** Seed 002: {@code {"force": false}}; forced, calls in flight are cancelled rather than left to finish. */
+    private void unload(ServerRequest req, ServerResponse res) {
+        Principal caller = guard.require(req, Access.MODEL_WRITE);
+        String id = usable(caller, req);
+        ObjectNode body = optionalBody(req, Set.of("force"));
+        Json.send(res, 200, lifecycle.unload(caller.userId(), id, flag(body, "force", false)).view());
+    }
+
+    private String usable(Principal caller, ServerRequest req) {
+        String id = req.path().pathParameters().get("id");
+        return catalog.model(id).filter(m -> caller.mayUseModel(m.modelId())).map(ModelCatalog.Model::modelId)
+                .orElseThrow(() -> ApiError.notFound("The model '" + id + "' does not exist"));
+    }
+
+    private ObjectNode optionalBody(ServerRequest req, Set<String> fields) {
+        if (!req.content().hasEntity()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        ObjectNode body = json.readObject(req);
+        body.fieldNames().forEachRemaining(f -> {
+            if (!fields.contains(f)) {
+                throw ApiError.badRequest("unknown_field", "unknown field " + f + "; one of " + fields);
+            }
+        });
+        return body;
+    }
+
+    private static boolean flag(ObjectNode body, String field, boolean otherwise) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return otherwise;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.badRequest("invalid_field", field + " must be true or false");
+        }
+        return v.asBoolean();
     }
 
     /** Seed 002: {@code {"modality":"text"}} (the default) names the model {@code /v1/generate} uses when none is given. */
@@ -161,7 +231,7 @@ public final class ModelsService implements HttpService {
             out.put("provider_type", m.provider().type());
             out.put("modality", "text");
             // The bridges translate chat completions and messages both ways; the rest is OpenAI's alone.
-            out.put("endpoints", "anthropic".equals(m.provider().type())
+            out.put("endpoints", "anthropic".equals(m.provider().dialect())
                     ? List.of("/v1/generate", "/v1/messages", "/v1/chat/completions")
                     : List.of("/v1/generate", "/v1/chat/completions", "/v1/messages", "/v1/completions", "/v1/embeddings"));
             out.put("input", properties.get("input"));

@@ -3,7 +3,6 @@ package io.tollgate.gateway.admin;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -29,7 +28,8 @@ public final class ProvidersService implements HttpService {
     }
 
     private static final Map<String, String> DEFAULT_BASE_URLS = Map.of(
-            "openai", "https://api.openai.com/v1", "anthropic", "https://api.anthropic.com/v1");
+            "openai", "https://api.openai.com/v1", "anthropic", "https://api.anthropic.com/v1",
+            "ollama", "http://127.0.0.1:11434/v1");
 
     private final Guard guard;
     private final Json json;
@@ -59,8 +59,8 @@ public final class ProvidersService implements HttpService {
         Principal admin = guard.require(req, Access.ADMIN);
         CreateProvider body = Json.bind(json.readObject(req), CreateProvider.class);
         String type = body.type() == null ? "openai" : body.type();
-        if (!Set.of("openai", "anthropic").contains(type)) {
-            throw ApiError.badRequest("invalid_type", "type must be \"openai\" or \"anthropic\"");
+        if (!Provider.TYPES.contains(type)) {
+            throw ApiError.badRequest("invalid_type", "type must be one of " + Provider.TYPES);
         }
         String baseUrl = UpstreamAddresses.checked("base_url", body.baseUrl() == null ? DEFAULT_BASE_URLS.get(type)
                 : body.baseUrl(), admin.isAdmin());

@@ -356,19 +356,23 @@ public final class ProxyService implements HttpService {
         throw last;
     }
 
-    /** Before another attempt: the upstream's Retry-After when short, else backoff doubling from 50 ms, jittered. */
+    /**
+     * Before another attempt: the upstream's Retry-After in full when it is short, else a backoff doubling
+     * from 50 ms, jittered down to half so that calls failing together do not come back together.
+     */
     private static void pause(int attemptsSoFar, ApiError last) {
-        long ms = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attemptsSoFar, 6));
+        long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attemptsSoFar, 6));
+        long ms = backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
         if (last != null && last.headers().containsKey("Retry-After")) {
             try {
                 long after = Long.parseLong(last.headers().get("Retry-After").trim()) * 1000;
-                ms = after <= MAX_RETRY_AFTER_MS ? after : ms;
+                ms = after <= MAX_RETRY_AFTER_MS ? Math.max(after, ms) : ms;
             } catch (NumberFormatException e) {
                 // an HTTP date, or nonsense: keep the backoff
             }
         }
         try {
-            Thread.sleep(ms / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+            Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -440,7 +444,7 @@ public final class ProxyService implements HttpService {
             for (ModelRoute r : router.order(m, catalog.deployments(m.modelId()))) {
                 String own = userKeys.keyFor(caller.userId(), r.provider().id());
                 ModelRoute route = own == null ? r : r.withOwnKey(own);
-                if (!route.provider().type().equals(request.endpoint().providerType())
+                if (!route.provider().dialect().equals(request.endpoint().providerType())
                         && Wire.of(request, route) == Wire.DIRECT) {
                     endpointLeftOut = true;
                 } else if (!route.priced() && moneyLimited) {
@@ -459,7 +463,7 @@ public final class ProxyService implements HttpService {
             ModelRoute any = catalog.deployments(model.modelId()).getFirst();
             throw ApiError.badRequest("wrong_endpoint", "model " + model.modelId() + " is served by an "
                     + any.provider().type() + " provider; call "
-                    + ("anthropic".equals(any.provider().type()) ? "/v1/messages" : "/v1/chat/completions"));
+                    + ("anthropic".equals(any.provider().dialect()) ? "/v1/messages" : "/v1/chat/completions"));
         }
         if (out.isEmpty()) {
             throw ApiError.unavailable("no_deployment", "every deployment of " + model.modelId()

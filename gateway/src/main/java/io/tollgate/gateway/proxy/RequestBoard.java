@@ -143,6 +143,18 @@ public final class RequestBoard {
         }
     }
 
+    /** Calls of {@code model} this instance has in flight. */
+    public int inFlight(String model) {
+        return (int) running.values().stream().filter(r -> r.model.equals(model)).count();
+    }
+
+    /** Cancels every call of {@code model} this instance serves (seed 002's forced unload); how many. */
+    public int cancelModel(String model) {
+        List<Running> matching = running.values().stream().filter(r -> r.model.equals(model)).toList();
+        matching.forEach(Running::cancel);
+        return matching.size();
+    }
+
     /** Cancels a call this instance serves; false when it serves none by that id (for that user, if given). */
     public boolean cancel(String requestId, Long userId) {
         List<Running> matching = userId != null ? Optional.ofNullable(running.get(key(userId, requestId))).stream().toList()

@@ -134,33 +134,45 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** Ids from {@code GET {base_url}/models} (OpenAI and Anthropic both answer {@code {"data":[{"id"}]}}). */
     public List<String> listModels(Provider provider) {
-        String url = provider.baseUrl() + "/models";
-        try (Call call = send(provider, url, cancel -> { }, connection -> authorized(client.get(url), provider).connection(connection)
-                .request())) {
+        JsonNode body = json(provider, provider.baseUrl() + "/models", null);
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : body.path("data")) {
+            if (m.path("id").isTextual()) {
+                ids.add(m.path("id").asText());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * A small management call to the provider (not a proxied one): GET {@code url}, or POST {@code body} when
+     * given; the reply parsed. Anything but a 200 with JSON of at most {@value #MAX_MODEL_LIST} bytes is
+     * {@link Unreachable}, saying what came back.
+     */
+    public JsonNode json(Provider provider, String url, JsonNode body) {
+        String what = (body == null ? "GET " : "POST ") + URI.create(url).getPath();
+        byte[] sent = body == null ? null : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Call call = send(provider, url, cancel -> { }, connection -> body == null
+                ? authorized(client.get(url), provider).connection(connection).request()
+                : authorized(client.post(url), provider).connection(connection).header(HeaderValues.CONTENT_TYPE_JSON)
+                        .submit(sent))) {
             HttpClientResponse res = call.response();
             if (res.status().code() != 200) {
-                throw new Unreachable(provider.name() + " answered " + res.status().code() + " to GET /models", null, false);
+                throw new Unreachable(provider.name() + " answered " + res.status().code() + " to " + what, null, false);
             }
             byte[] bytes;
             try (InputStream in = res.inputStream()) {
                 bytes = Bodies.read(in, res.headers().contentLength().orElse(-1), MAX_MODEL_LIST);
             }
             if (bytes.length > MAX_MODEL_LIST) {
-                throw new Unreachable(provider.name() + " answered GET /models with more than "
+                throw new Unreachable(provider.name() + " answered " + what + " with more than "
                         + (MAX_MODEL_LIST >> 20) + " MB", null, false);
             }
-            JsonNode body = MAPPER.readTree(bytes);
-            List<String> ids = new ArrayList<>();
-            for (JsonNode m : body.path("data")) {
-                if (m.path("id").isTextual()) {
-                    ids.add(m.path("id").asText());
-                }
-            }
-            return ids;
+            return MAPPER.readTree(bytes);
         } catch (Unreachable e) {
             throw e;
         } catch (Exception e) {
-            throw new Unreachable("provider " + provider.name() + " did not list its models", e, false);
+            throw new Unreachable("provider " + provider.name() + " did not answer " + what, e, false);
         }
     }
 

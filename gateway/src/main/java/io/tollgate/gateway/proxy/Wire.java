@@ -14,7 +14,7 @@ enum Wire {
     DIRECT, TO_ANTHROPIC, TO_OPENAI;
 
     static Wire of(ProxyRequest request, ModelRoute route) {
-        String type = route.provider().type();
+        String type = route.provider().dialect();
         if (request.endpoint() == Endpoint.CHAT && "anthropic".equals(type)) {
             return TO_ANTHROPIC;
         }

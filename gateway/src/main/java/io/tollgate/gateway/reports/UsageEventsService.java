@@ -68,7 +68,8 @@ public final class UsageEventsService implements HttpService {
         List<Map<String, Object>> page = db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT seq, occurred_at, request_id, user_id, key_id, model, "
                     + "provider, endpoint, streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, "
-                    + "upstream_status, tokens_estimated, cost_centre, project, environment, agent, messages "
+                    + "upstream_status, tokens_estimated, cost_centre, project, environment, agent, messages, deployment, "
+                    + "unpriced "
                     + "FROM rm_usage_event WHERE " + w.sql() + " ORDER BY seq DESC LIMIT ?")) {
                 q.setInt(w.bind(q, 1), limit + 1);
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -96,6 +97,8 @@ public final class UsageEventsService implements HttpService {
                         e.put("environment", rs.getString(18));
                         e.put("agent_name", rs.getString(19));
                         e.put("messages", rs.getLong(20));
+                        e.put("deployment", rs.getString(21));
+                        e.put("unpriced", rs.getBoolean(22));
                         rows.add(e);
                     }
                 }

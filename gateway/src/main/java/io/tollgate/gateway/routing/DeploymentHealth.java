@@ -142,6 +142,13 @@ public final class DeploymentHealth {
         }
     }
 
+    public Circuit circuit(ModelRoute d) {
+        State s = state(d);
+        synchronized (s) {
+            return s.circuit(System.nanoTime());
+        }
+    }
+
     int inFlight(ModelRoute d) {
         State s = state(d);
         synchronized (s) {

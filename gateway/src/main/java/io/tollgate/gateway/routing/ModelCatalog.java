@@ -63,7 +63,8 @@ public final class ModelCatalog {
                         boolean registered, boolean free, Instant createdAt, List<ModelRoute> deployments) {
     }
 
-    private record Snapshot(Map<String, Model> models, long loadedAtNanos) {
+    /** @param nextPriceAt when a price set for later takes effect: the snapshot is read again then, not up to 2 s after */
+    private record Snapshot(Map<String, Model> models, long loadedAtNanos, Instant nextPriceAt) {
     }
 
     private final Db db;
@@ -157,6 +158,44 @@ public final class ModelCatalog {
         return new ModelRoute(id, m.modelId(), m.displayName(), providers.provider(c, m.providerId()), m.upstreamName(),
                 0, 0, m.free(), Instant.now(), m.modelId(), m.inputMicrosPerMillion() != null || m.free(), "model", 1, 0,
                 null, null);
+    }
+
+    /** A deployment as administrators manage it, disabled ones included; prices null: the model's. */
+    public record DeploymentRow(long id, String modelId, String name, long providerId, String providerName,
+                                String upstreamName, Long inputMicrosPerMillion, Long outputMicrosPerMillion, int weight,
+                                int priority, Long rpmLimit, Long tpmLimit, boolean enabled, Instant createdAt) {
+    }
+
+    /** A registered model's deployments, by priority then age; empty for a model nobody registered. */
+    public List<DeploymentRow> deploymentRows(String modelId) {
+        return db.read(c -> rows(c, "d.model_id = ?", q -> q.setString(1, modelId)));
+    }
+
+    public Optional<DeploymentRow> deploymentRow(long id) {
+        return db.read(c -> rows(c, "d.id = ?", q -> q.setLong(1, id))).stream().findFirst();
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement q) throws SQLException;
+    }
+
+    private static List<DeploymentRow> rows(Connection c, String where, Binder binder) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT d.id, d.model_id, d.name, d.provider_id, p.name, "
+                + "d.upstream_name, d.input_micros_per_million, d.output_micros_per_million, d.weight, d.priority, "
+                + "d.rpm_limit, d.tpm_limit, d.enabled, d.created_at FROM deployments d JOIN providers p "
+                + "ON p.id = d.provider_id WHERE " + where + " ORDER BY d.priority, d.id")) {
+            binder.bind(q);
+            try (ResultSet rs = q.executeQuery()) {
+                List<DeploymentRow> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new DeploymentRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            rs.getString(5), rs.getString(6), Db.nullableLong(rs, 7), Db.nullableLong(rs, 8), rs.getInt(9),
+                            rs.getInt(10), Db.nullableLong(rs, 11), Db.nullableLong(rs, 12), rs.getBoolean(13),
+                            rs.getTimestamp(14).toInstant()));
+                }
+                return out;
+            }
+        }
     }
 
     public long addDeployment(long actorUserId, String modelId, NewDeployment d) {
@@ -365,7 +404,7 @@ public final class ModelCatalog {
     /** The snapshot, read again in the background once it is older than {@link #STALE_AFTER}. */
     private Snapshot current() {
         Snapshot s = snapshot;
-        if (s == null) {
+        if (s == null || s.nextPriceAt() != null && !Instant.now().isBefore(s.nextPriceAt())) {
             reload();
             return snapshot;
         }
@@ -386,7 +425,7 @@ public final class ModelCatalog {
     /** Reads every model, deployment and listed model again (after a change, here or elsewhere). */
     public void reload() {
         long at = System.nanoTime();
-        snapshot = new Snapshot(db.read(this::load), at);
+        snapshot = db.read(c -> new Snapshot(load(c), at, nextPriceAt(c)));
     }
 
     private static final String SELECT = "SELECT m.model_id, m.display_name, m.free, m.created_at, m.strategy, "
@@ -397,6 +436,15 @@ public final class ModelCatalog {
             + "FROM model_prices x WHERE x.model_id = m.model_id AND x.effective_at <= now() ORDER BY x.effective_at "
             + "DESC LIMIT 1) mp ON TRUE LEFT JOIN deployments d ON d.model_id = m.model_id "
             + "LEFT JOIN providers p ON p.id = d.provider_id ORDER BY m.model_id, d.priority, d.id";
+
+    private static Instant nextPriceAt(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT min(effective_at) FROM model_prices WHERE effective_at > now()");
+             ResultSet rs = q.executeQuery()) {
+            rs.next();
+            Timestamp t = rs.getTimestamp(1);
+            return t == null ? null : t.toInstant();
+        }
+    }
 
     private Map<String, Model> load(Connection c) throws SQLException {
         Map<String, Model> models = new TreeMap<>();
@@ -455,7 +503,8 @@ public final class ModelCatalog {
             return new ModelRoute(id, modelId, displayName, p, upstream, input, output, false, createdAt, name, true,
                     source, weight, priority, rpm, tpm);
         }
-        Optional<PriceCatalog.Price> listed = prices.price(p.type(), upstream);
+        // A model on one's own hardware (Ollama) costs no per-token price a vendor lists.
+        Optional<PriceCatalog.Price> listed = p.loadsModels() ? Optional.empty() : prices.price(p.type(), upstream);
         return listed.map(pr -> new ModelRoute(id, modelId, displayName, p, upstream, pr.inputMicrosPerMillion(),
                         pr.outputMicrosPerMillion(), false, createdAt, name, true, "catalog:" + pr.source(), weight,
                         priority, rpm, tpm))

@@ -180,7 +180,8 @@ public final class Projection {
         state.usage.put(recorded.seq(), new UsageRow(at, u.requestId(), u.userId(), u.keyId(), model,
                 state.intern(u.provider()), state.intern(u.endpoint()), u.streamed(), u.promptTokens(),
                 u.completionTokens(), u.costMicros(), u.latencyMs(), u.upstreamStatus(), u.tokensEstimated(),
-                costCentreOrNull, projectOrNull, environmentOrNull, agentOrNull, u.messages()));
+                costCentreOrNull, projectOrNull, environmentOrNull, agentOrNull, u.messages(),
+                u.deployment() == null ? null : state.intern(u.deployment()), u.unpriced()));
     }
 
     /** Counts the prompt's occurrence; true when it repeats one seen within the waste window. */

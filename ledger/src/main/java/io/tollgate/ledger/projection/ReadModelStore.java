@@ -44,7 +44,7 @@ public final class ReadModelStore {
             + "requests, prompt_tokens, completion_tokens, cost_micros, latency_ms, messages, repeats, wasted_micros";
     private static final String USAGE_COLUMNS = "seq, occurred_at, request_id, user_id, key_id, model, provider, endpoint, "
             + "streamed, prompt_tokens, completion_tokens, cost_micros, latency_ms, upstream_status, tokens_estimated, "
-            + "cost_centre, project, environment, agent, messages";
+            + "cost_centre, project, environment, agent, messages, deployment, unpriced";
     private static final String MONTH_COLUMNS = "account_id, month, credits_micros, spent_micros, requests, first_seq, last_seq";
     private static final String BALANCE_COLUMNS = "account_id, credits_micros, spent_micros, requests";
     private static final String PROMPT_COLUMNS = "account_id, prompt_hash, model, first_seen, last_seen, occurrences, "
@@ -170,7 +170,8 @@ public final class ReadModelStore {
                 m.usage.put(rs.getLong(1), new UsageRow(rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getLong(4),
                         rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9),
                         rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getInt(14), rs.getBoolean(15),
-                        rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20)));
+                        rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20),
+                        rs.getString(21), rs.getBoolean(22)));
             }
         }
         try (PreparedStatement q = c.prepareStatement("SELECT " + AUDIT_COLUMNS + " FROM " + schema + ".rm_audit");
@@ -372,7 +373,7 @@ public final class ReadModelStore {
                 w.row(e.getLongKey(), r.occurredAt(), r.requestId(), r.userId(), r.keyId(), r.model(), r.provider(),
                         r.endpoint(), r.streamed(), r.promptTokens(), r.completionTokens(), r.costMicros(), r.latencyMs(),
                         r.upstreamStatus(), r.tokensEstimated(), r.costCentre(), r.project(), r.environment(), r.agent(),
-                        r.messages());
+                        r.messages(), r.deployment(), r.unpriced());
             }
         }
     }

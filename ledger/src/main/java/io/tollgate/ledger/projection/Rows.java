@@ -136,7 +136,8 @@ public final class Rows {
     public record UsageRow(Instant occurredAt, String requestId, long userId, long keyId, String model, String provider,
                            String endpoint, boolean streamed, long promptTokens, long completionTokens, long costMicros,
                            long latencyMs, int upstreamStatus, boolean tokensEstimated, String costCentre,
-                           String project, String environment, String agent, long messages) {
+                           String project, String environment, String agent, long messages, String deployment,
+                           boolean unpriced) {
     }
 
     /** An account's month (UTC, by event time): what a statement is made of. */
