@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 
+import io.tollgate.gateway.Gateway;
+
 
 class ProvidersAndModelsTest extends GatewayTest {
 
@@ -172,5 +174,36 @@ class ProvidersAndModelsTest extends GatewayTest {
         assertEquals(503, api.post("/v1/chat/completions", k, Catalog.chatBody("on-disabled", "hi", false)).status());
         assertEquals(200, api.put("/api/providers/" + id, TestStack.ADMIN_KEY, "{\"enabled\":true}").status());
         assertEquals(200, api.post("/v1/chat/completions", k, Catalog.chatBody("on-disabled", "hi", false)).status());
+    }
+    @Test
+    void aProvidersModelListIsReadAgainByItselfAndOnlyAChangeIsLedgered() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> listed = new java.util.concurrent.atomic.AtomicReference<>("first");
+        HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        upstream.createContext("/v1/models", exchange -> {
+            byte[] body = ("{\"object\":\"list\",\"data\":[{\"id\":\"" + listed.get() + "\"}]}").getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        upstream.start();
+        try (Gateway own = Gateway.start(TestStack.config(TestStack.freshDatabase()).toBuilder()
+                .modelRefresh(java.time.Duration.ofMillis(300)).build())) {
+            Api ownApi = new Api(own.port());
+            Api.Reply p = ownApi.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"changing\",\"base_url\":"
+                    + "\"http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1\"}");
+            assertEquals(201, p.status(), p.body());
+            long id = p.json().get("id").asLong();
+            Thread.sleep(1000);
+            String refreshed = "SELECT count(*) FROM ledger_event WHERE type = 'ProviderModelsRefreshed'";
+            assertEquals(1, TestStack.count(own.dataSource(), refreshed), "an unchanged list writes nothing");
+            listed.set("second");
+            TestStack.await("the new list", 10, () -> ownApi.get("/api/providers/" + id, TestStack.ADMIN_KEY).json()
+                    .get("runtime_models").toString().equals("[\"second\"]"));
+            assertEquals(2, TestStack.count(own.dataSource(), refreshed));
+            assertTrue(ownApi.get("/v1/models", TestStack.ADMIN_KEY).body().contains("\"second\""), "and callable by name");
+        } finally {
+            upstream.stop(0);
+        }
     }
 }

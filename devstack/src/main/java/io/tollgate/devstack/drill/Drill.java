@@ -34,6 +34,7 @@ public final class Drill {
         DRILLS.put("kill-gateway", KillGatewayDrill::run);
         DRILLS.put("kafka-outage", KafkaOutageDrill::run);
         DRILLS.put("projector-crash", ProjectorCrashDrill::run);
+        DRILLS.put("provider-outage", ProviderOutageDrill::run);
     }
 
     private Drill() {
