@@ -81,7 +81,8 @@ public final class ModelsService implements HttpService {
         Principal caller = guard.require(req, Access.MODEL_WRITE);
         String id = usable(caller, req);
         ObjectNode body = optionalBody(req, Set.of("wait", "use_fallback"));
-        ModelLifecycle.Status s = lifecycle.load(caller.userId(), id, flag(body, "wait", true), flag(body, "use_fallback", false));
+        ModelLifecycle.Status s = lifecycle.load(caller.userId(), id, Validation.flag(body, "wait", true),
+                Validation.flag(body, "use_fallback", false));
         Json.send(res, "loading".equals(s.status()) ? 202 : 200, s.view());
     }
 
@@ -90,7 +91,7 @@ public final class ModelsService implements HttpService {
         Principal caller = guard.require(req, Access.MODEL_WRITE);
         String id = usable(caller, req);
         ObjectNode body = optionalBody(req, Set.of("force"));
-        Json.send(res, 200, lifecycle.unload(caller.userId(), id, flag(body, "force", false)).view());
+        Json.send(res, 200, lifecycle.unload(caller.userId(), id, Validation.flag(body, "force", false)).view());
     }
 
     private String usable(Principal caller, ServerRequest req) {
@@ -104,23 +105,8 @@ public final class ModelsService implements HttpService {
             return JsonNodeFactory.instance.objectNode();
         }
         ObjectNode body = json.readObject(req);
-        body.fieldNames().forEachRemaining(f -> {
-            if (!fields.contains(f)) {
-                throw ApiError.badRequest("unknown_field", "unknown field " + f + "; one of " + fields);
-            }
-        });
+        Validation.onlyFields(body, fields);
         return body;
-    }
-
-    private static boolean flag(ObjectNode body, String field, boolean otherwise) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return otherwise;
-        }
-        if (!v.isBoolean()) {
-            throw ApiError.badRequest("invalid_field", field + " must be true or false");
-        }
-        return v.asBoolean();
     }
 
     /** Seed 002: {@code {"modality":"text"}} (the default) names the model {@code /v1/generate} uses when none is given. */

@@ -72,7 +72,7 @@ public final class RoutingService implements HttpService {
         Principal admin = guard.require(req, Access.ADMIN);
         ModelCatalog.Model m = registered(req);
         ObjectNode body = json.readObject(req);
-        known(body, Set.of("strategy", "fallbacks"));
+        Validation.onlyFields(body, Set.of("strategy", "fallbacks"));
         String strategy = m.strategy();
         if (body.hasNonNull("strategy")) {
             strategy = body.get("strategy").asText();
@@ -118,7 +118,7 @@ public final class RoutingService implements HttpService {
         Principal admin = guard.require(req, Access.ADMIN);
         ModelCatalog.Model m = registered(req);
         ObjectNode body = json.readObject(req);
-        known(body, DEPLOYMENT_FIELDS);
+        Validation.onlyFields(body, DEPLOYMENT_FIELDS);
         JsonNode providerField = body.get("provider_id");
         if (providerField == null || !providerField.canConvertToExactIntegral()) {
             throw ApiError.badRequest("missing_field", "provider_id is required");
@@ -143,7 +143,7 @@ public final class RoutingService implements HttpService {
         long id = Validation.pathId(req, "id");
         catalog.deploymentRow(id).orElseThrow(() -> ApiError.notFound("no deployment " + id));
         ObjectNode body = json.readObject(req);
-        known(body, Set.of("weight", "priority", "rpm_limit", "tpm_limit", "enabled", "input_price_per_million",
+        Validation.onlyFields(body, Set.of("weight", "priority", "rpm_limit", "tpm_limit", "enabled", "input_price_per_million",
                 "output_price_per_million"));
         Map<String, Object> changes = new LinkedHashMap<>();
         if (body.has("weight")) {
@@ -158,10 +158,7 @@ public final class RoutingService implements HttpService {
             }
         }
         if (body.has("enabled")) {
-            if (!body.get("enabled").isBoolean()) {
-                throw ApiError.badRequest("invalid_field", "enabled must be true or false");
-            }
-            changes.put("enabled", body.get("enabled").asBoolean());
+            changes.put("enabled", Validation.flag(body, "enabled", true));
         }
         if (body.has("input_price_per_million") || body.has("output_price_per_million")) {
             Long[] price = prices(body);
@@ -190,7 +187,7 @@ public final class RoutingService implements HttpService {
         Principal admin = guard.require(req, Access.ADMIN);
         ModelCatalog.Model m = registered(req);
         ObjectNode body = json.readObject(req);
-        known(body, Set.of("input_price_per_million", "output_price_per_million", "effective_at"));
+        Validation.onlyFields(body, Set.of("input_price_per_million", "output_price_per_million", "effective_at"));
         Long[] price = prices(body);
         if (price[0] == null) {
             throw ApiError.badRequest("missing_price", "give input_price_per_million and output_price_per_million");
@@ -267,14 +264,6 @@ public final class RoutingService implements HttpService {
         String id = req.path().pathParameters().get("id");
         return catalog.model(id).filter(ModelCatalog.Model::registered).orElseThrow(() -> ApiError.notFound(
                 "no registered model " + id + " (a model only a provider lists is registered with POST /v1/models)"));
-    }
-
-    private static void known(ObjectNode body, Set<String> fields) {
-        body.fieldNames().forEachRemaining(f -> {
-            if (!fields.contains(f)) {
-                throw ApiError.badRequest("unknown_field", "unknown field " + f + "; one of " + fields);
-            }
-        });
     }
 
     private static String text(ObjectNode body, String field) {

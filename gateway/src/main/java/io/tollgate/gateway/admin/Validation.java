@@ -52,6 +52,27 @@ public final class Validation {
         throw ApiError.badRequest("invalid_amount", field + " must be a decimal number of USD");
     }
 
+    /** 400 {@code unknown_field} for a field of {@code body} not among {@code fields}. */
+    public static void onlyFields(com.fasterxml.jackson.databind.node.ObjectNode body, java.util.Set<String> fields) {
+        body.fieldNames().forEachRemaining(f -> {
+            if (!fields.contains(f)) {
+                throw ApiError.badRequest("unknown_field", "unknown field " + f + "; one of " + fields);
+            }
+        });
+    }
+
+    /** An optional boolean field: {@code otherwise} when absent or null, 400 when not a boolean. */
+    public static boolean flag(com.fasterxml.jackson.databind.node.ObjectNode body, String field, boolean otherwise) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return otherwise;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.badRequest("invalid_field", field + " must be true or false");
+        }
+        return v.asBoolean();
+    }
+
     public static long pathId(ServerRequest req, String name) {
         String raw = req.path().pathParameters().get(name);
         try {
