@@ -2,9 +2,11 @@ package io.tollgate.gateway;
 
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
@@ -103,11 +105,14 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamClient upstream;
     private final PeerSignals signals;
     private final ModelListRefresher refresher;
+    private final InFlight inFlight;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
                     ModelCatalog models, LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals,
-                    ModelListRefresher refresher) {
+                    ModelListRefresher refresher, InFlight inFlight) {
+        this.inFlight = inFlight;
         this.signals = signals;
         this.refresher = refresher;
         this.upstream = upstream;
@@ -197,6 +202,8 @@ public final class Gateway implements AutoCloseable {
             ConversationsService sessionsService = new ConversationsService(guard, json, conversations);
             RequestsService requests = new RequestsService(guard, db, board, signals);
             InFlight inFlight = new InFlight(config.upstreamConcurrency(), config.memoryBudget());
+            Gauge.builder("tollgate_inflight_calls", inFlight, InFlight::calls)
+                    .description("Proxied calls in flight (bounded by tollgate.upstream.concurrency)").register(meters);
             Gauge.builder("tollgate_inflight_body_bytes", inFlight, InFlight::heldBytes)
                     .description("Bytes of request and reply bodies held by proxied calls in flight (bounded by the memory budget)")
                     .register(meters);
@@ -206,7 +213,8 @@ public final class Gateway implements AutoCloseable {
             ProxyService proxy = new ProxyService(guard, json, modelCatalog, router, upstream, usage, new TokenCounter(), meters,
                     plans, limits, admission, inFlight, conversations, board, userKeys);
             CatalogService catalog = new CatalogService(guard, registry, modelCatalog, upstream);
-            HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics());
+            HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics(),
+                    inFlight::draining);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
@@ -299,7 +307,8 @@ public final class Gateway implements AutoCloseable {
             }
             WebServer server = serverBuilder.build().start();
             return new Gateway(dataSource, writer, server, generated, directory, registry, modelCatalog, relay, follower,
-                    upstream, signals, new ModelListRefresher(registry, upstream::listModels, config.modelRefresh()));
+                    upstream, signals, new ModelListRefresher(registry, upstream::listModels, config.modelRefresh()),
+                    inFlight);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -383,8 +392,32 @@ public final class Gateway implements AutoCloseable {
         return models;
     }
 
+    /**
+     * Shuts down without dropping a call (SIGTERM): new calls get 503 {@code draining} and {@code /ready} 503 at
+     * once, calls in flight finish (for at most {@code limit}) with their events committed, then everything
+     * closes. Returns how many calls the limit cut short (0 when all finished).
+     */
+    public int drain(Duration limit) {
+        inFlight.drain();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (inFlight.calls() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int cut = inFlight.calls();
+        close();
+        return cut;
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop();
         signals.close();
         refresher.close();

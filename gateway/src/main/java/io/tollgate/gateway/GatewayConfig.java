@@ -33,7 +33,8 @@ public record GatewayConfig(
         MetricsAccess metrics,
         boolean openBootstrap,
         Duration deploymentCooldown,
-        Duration modelRefresh) {
+        Duration modelRefresh,
+        Duration drainLimit) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -67,7 +68,8 @@ public record GatewayConfig(
                 MetricsAccess.from(c),
                 c.get("tollgate.bootstrap.open").asBoolean().orElse(false),
                 Duration.ofSeconds(c.get("tollgate.routing.cooldown").asInt().orElse(30)),
-                Duration.ofSeconds(c.get("tollgate.providers.refresh").asInt().orElse(300)));
+                Duration.ofSeconds(c.get("tollgate.providers.refresh").asInt().orElse(300)),
+                Duration.ofSeconds(c.get("tollgate.shutdown.drain").asInt().orElse(30)));
     }
 
     /** The password of the application role on the embedded Postgres of local runs and tests (loopback only). */
@@ -90,7 +92,7 @@ public record GatewayConfig(
         return new GatewayConfig("127.0.0.1", 0, db, null, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
                 bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY, false,
-                Duration.ofSeconds(30), Duration.ofMinutes(5)).withLocalDatabase(db);
+                Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(30)).withLocalDatabase(db);
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -183,6 +185,7 @@ public record GatewayConfig(
         private boolean openBootstrap;
         private Duration deploymentCooldown;
         private Duration modelRefresh;
+        private Duration drainLimit;
 
         private Builder(GatewayConfig c) {
             host = c.host;
@@ -207,6 +210,7 @@ public record GatewayConfig(
             openBootstrap = c.openBootstrap;
             deploymentCooldown = c.deploymentCooldown;
             modelRefresh = c.modelRefresh;
+            drainLimit = c.drainLimit;
         }
 
         public Builder port(int value) {
@@ -305,7 +309,7 @@ public record GatewayConfig(
             return new GatewayConfig(host, port, database, migrator, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
                     memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
                     bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap, deploymentCooldown,
-                    modelRefresh);
+                    modelRefresh, drainLimit);
         }
     }
 }

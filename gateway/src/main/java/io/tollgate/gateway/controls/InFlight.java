@@ -26,6 +26,7 @@ public final class InFlight {
     private final int limit;
     private final long budgetBytes;
     private final AtomicLong heldBytes = new AtomicLong();
+    private volatile boolean draining;
 
     public InFlight(int limit, long budgetBytes) {
         if (limit < 1) {
@@ -40,10 +41,28 @@ public final class InFlight {
     }
 
     public Place enter() {
+        if (draining) {
+            throw ApiError.unavailable("draining", "this Tollgate instance is shutting down; retry (another instance "
+                    + "will take the call)");
+        }
         if (!places.tryAcquire()) {
             throw ApiError.overloaded("Tollgate is serving its limit of " + limit + " concurrent calls; retry shortly");
         }
         return new Held();
+    }
+
+    /** From now on every new call is refused with 503 {@code draining}; those in flight go on. */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Calls in flight now. */
+    public int calls() {
+        return limit - places.availablePermits();
     }
 
     /** Bytes the calls in flight hold now. */

@@ -3,6 +3,7 @@ package io.tollgate.gateway.health;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -25,10 +26,13 @@ public final class HealthService implements HttpService {
     private final LedgerLag lag;
     private final PrometheusMeterRegistry prometheus;
     private final MetricsAccess metricsAccess;
+    private final BooleanSupplier draining;
 
+    /** @param draining true once the instance is shutting down: {@code /ready} then says 503, for load balancers */
     public HealthService(UserDirectory directory, UsageLedger ledger, LedgerLag lag, PrometheusMeterRegistry prometheus,
-                         MetricsAccess metricsAccess) {
+                         MetricsAccess metricsAccess, BooleanSupplier draining) {
         this.metricsAccess = metricsAccess;
+        this.draining = draining;
         this.directory = directory;
         this.ledger = ledger;
         this.lag = lag;
@@ -72,7 +76,10 @@ public final class HealthService implements HttpService {
         Json.send(res, up ? 200 : 503, body);
     }
 
-    /** Ready while the database answers and the ledger accepts events; relay lag is reported, not gated on. */
+    /**
+     * Ready while the database answers, the ledger accepts events and the instance is not draining; relay lag
+     * is reported, not gated on.
+     */
     private void ready(ServerRequest req, ServerResponse res) {
         Map<String, Object> body = new LinkedHashMap<>();
         boolean ready;
@@ -82,6 +89,10 @@ public final class HealthService implements HttpService {
             body.put("relay_lag_events", lag.relayLagEvents());
         } catch (DatabaseException e) {
             ready = false;
+        }
+        if (draining.getAsBoolean()) {
+            ready = false;
+            body.put("draining", true);
         }
         body.put("ready", ready);
         Json.send(res, ready ? 200 : 503, body);
