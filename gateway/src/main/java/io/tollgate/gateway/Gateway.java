@@ -47,6 +47,7 @@ import io.tollgate.gateway.controls.LedgerFollower;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.health.HealthService;
 import io.tollgate.gateway.health.LedgerLag;
+import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.Aliases;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.ErrorResponses;
@@ -83,6 +84,7 @@ import io.tollgate.gateway.routing.ModelCatalog;
 import io.tollgate.gateway.routing.ModelLifecycle;
 import io.tollgate.gateway.routing.PriceCatalog;
 import io.tollgate.gateway.routing.Router;
+import io.tollgate.ledger.config.Logs;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.store.EventStore;
 import io.tollgate.ledger.store.GroupCommitWriter;
@@ -141,6 +143,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(GatewayConfig config) {
+        Logs.install();
         if (config.masterKey().isBlank()) {
             throw new IllegalStateException("TOLLGATE_MASTER_KEY is not set: provider keys cannot be encrypted at rest. "
                     + "Set it to 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
@@ -216,6 +219,7 @@ public final class Gateway implements AutoCloseable {
             HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics(),
                     inFlight::draining);
             HttpRouting.Builder routing = HttpRouting.builder()
+                    .addFilter(new AccessLog())
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
                     .register("/api/auth", auth)

@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.ledger.config.Logs;
 import io.tollgate.ledger.events.EnvelopeCodec;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.projection.Projection;
@@ -34,6 +35,7 @@ public final class ProjectorService implements AutoCloseable {
     }
 
     public static ProjectorService start(ProjectorConfig config) {
+        Logs.install();
         HikariDataSource ds = config.database().pool("tollgate-projector");
         LedgerProjector projector = new LedgerProjector(ds, new EnvelopeCodec(new EventCodec()),
                 new Projection(config.wasteWindow()), config);

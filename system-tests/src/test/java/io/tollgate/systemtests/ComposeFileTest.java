@@ -90,4 +90,28 @@ class ComposeFileTest {
         assertEquals("projector-1", c.instanceId());
         assertEquals(8081, c.port());
     }
+    @Test
+    @SuppressWarnings("unchecked")
+    void theGatewayAndProjectorAreCheckedOnReadyAndRestarted() throws Exception {
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        for (Map.Entry<String, String> e : Map.of("gateway", "8080", "projector", "8081").entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
+            String probe = String.join(" ", (List<String>) ((Map<String, Object>) svc.get("healthcheck")).get("test"));
+            assertTrue(probe.contains("/dev/tcp/127.0.0.1/" + e.getValue()) && probe.contains("GET /ready ")
+                    && probe.contains("' 200 '"), e.getKey() + ": " + probe);
+            assertEquals("unless-stopped", svc.get("restart"), e.getKey());
+        }
+        assertEquals("45s", ((Map<String, Object>) services.get("gateway")).get("stop_grace_period"),
+                "longer than the gateway's drain (30 s)");
+    }
+
+    @Test
+    void theImageRunsUnprivilegedAndItsBuildContextCarriesNoLocalData() throws Exception {
+        List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
+        String user = dockerfile.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("USER root");
+        assertFalse(user.matches("USER (root|0)(:.*)?"), user);
+        assertTrue(dockerfile.stream().anyMatch(l -> l.contains("MaxRAMPercentage")), "the heap follows the container");
+        List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore"));
+        assertTrue(ignored.containsAll(List.of("data/", "**/target/", ".git/")), ignored.toString());
+    }
 }

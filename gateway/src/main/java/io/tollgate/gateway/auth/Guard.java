@@ -8,6 +8,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
+import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.ApiError;
 
 /**
@@ -41,7 +42,10 @@ public final class Guard {
         Principal p = authenticate(req);
         boolean write = isWrite(req.prologue().method());
         if (access.allows(p, write)) {
-            return access == Access.INVOKE_OR_SESSION && p.isSession() ? consoleKey.apply(p) : p;
+            Principal caller = access == Access.INVOKE_OR_SESSION && p.isSession() ? consoleKey.apply(p) : p;
+            AccessLog.note("user_id", caller.userId());
+            AccessLog.note("key_id", caller.keyId() == 0 ? null : caller.keyId());
+            return caller;
         }
         throw refusal(p, access, req.prologue().method());
     }

@@ -38,6 +38,7 @@ import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.InFlight;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.controls.Limits;
+import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Bodies;
 import io.tollgate.gateway.http.ErrorResponses;
@@ -796,6 +797,10 @@ public final class ProxyService implements HttpService {
                     .register(meters).record(elapsed, TimeUnit.NANOSECONDS);
             UsageRecorded event = UsageLedger.event(new UsageLedger.Call(requestId, caller, route, request, promptHash,
                     usage, TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus, List.copyOf(attempts)));
+            AccessLog.note("model", event.model());
+            AccessLog.note("deployment", event.deployment());
+            AccessLog.note("tokens", event.totalTokens());
+            AccessLog.note("cost_micros", event.costMicros());
             NewEvent recordedEvent = NewEvent.of(event);
             ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event.costMicros(), event.totalTokens());
             board.finish(running, upstreamStatus, usage.promptTokens(), usage.completionTokens(), event.costMicros(),

@@ -6,13 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.ApiError;
 
 /**
@@ -71,23 +70,19 @@ public final class RequestBoard {
         }
     }
 
-    /** A request id: the gateway's own ({@code req_} and 32 hex digits) or the one a client sent. */
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final HeaderName X_REQUEST_ID = HeaderNames.create("X-Request-Id");
 
     /**
-     * The client's {@code X-Request-Id} if it sent one, so that it can cancel a call before any reply
-     * (a non-streamed one answers only when done); otherwise a new id.
+     * The call's id: the client's {@code X-Request-Id} if it sent one, so that it can cancel a call before any
+     * reply (a non-streamed one answers only when done), 400 if that is malformed; otherwise the id the access
+     * log gave the request.
      */
     static String idFor(ServerRequest req) {
         Optional<String> asked = req.headers().first(X_REQUEST_ID);
-        if (asked.isEmpty()) {
-            return "req_" + UUID.randomUUID().toString().replace("-", "");
-        }
-        if (!ID.matcher(asked.get()).matches()) {
+        if (asked.isPresent() && !AccessLog.ID.matcher(asked.get()).matches()) {
             throw ApiError.badRequest("invalid_request_id", "X-Request-Id must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
         }
-        return asked.get();
+        return asked.orElseGet(AccessLog::requestId);
     }
 
     private final Map<String, Running> running = new ConcurrentHashMap<>();

@@ -14,6 +14,7 @@ import io.tollgate.gateway.Db;
 import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
+import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.ledger.money.Micros;
@@ -98,7 +99,7 @@ public final class RequestsService implements HttpService {
 
     private static String requestId(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
-        if (!RequestBoard.ID.matcher(id).matches()) {
+        if (!AccessLog.ID.matcher(id).matches()) {
             throw ApiError.notFound("no request " + id.substring(0, Math.min(id.length(), 64)));
         }
         return id;
