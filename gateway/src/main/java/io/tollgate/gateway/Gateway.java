@@ -81,6 +81,7 @@ import io.tollgate.gateway.proxy.UpstreamClient;
 import io.tollgate.gateway.proxy.UsageLedger;
 import io.tollgate.gateway.routing.DeploymentHealth;
 import io.tollgate.gateway.routing.ModelCatalog;
+import io.tollgate.gateway.telemetry.Tracing;
 import io.tollgate.gateway.routing.ModelLifecycle;
 import io.tollgate.gateway.routing.PriceCatalog;
 import io.tollgate.gateway.routing.Router;
@@ -108,13 +109,15 @@ public final class Gateway implements AutoCloseable {
     private final PeerSignals signals;
     private final ModelListRefresher refresher;
     private final InFlight inFlight;
+    private final Tracing tracing;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Gateway(HikariDataSource dataSource, GroupCommitWriter writer, WebServer server,
                     Optional<String> generatedAdminKey, UserDirectory directory, ProviderRegistry registry,
                     ModelCatalog models, LedgerRelay relay, LedgerFollower follower, UpstreamClient upstream, PeerSignals signals,
-                    ModelListRefresher refresher, InFlight inFlight) {
+                    ModelListRefresher refresher, InFlight inFlight, Tracing tracing) {
         this.inFlight = inFlight;
+        this.tracing = tracing;
         this.signals = signals;
         this.refresher = refresher;
         this.upstream = upstream;
@@ -168,6 +171,7 @@ public final class Gateway implements AutoCloseable {
             Guard guard = new Guard(authenticator, sessions, clientAddress,
                     new ConsoleKeys(db, directory, authenticator, config.login().userKeyScopes())::forSession);
             Passwords passwords = new Passwords();
+            Tracing tracing = Tracing.configured(config.otel(), System.getenv());
             Json json = new Json(config.maxBodyBytes());
             Logins logins = new Logins(db, events, directory, passwords, sessions, Clock.systemUTC());
             AuthService auth = new AuthService(guard, json, directory, logins, sessions);
@@ -214,12 +218,13 @@ public final class Gateway implements AutoCloseable {
                     .description("How long the oldest event not yet committed has waited (new calls get 503 past 1 s)")
                     .register(meters);
             ProxyService proxy = new ProxyService(guard, json, modelCatalog, router, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission, inFlight, conversations, board, userKeys);
+                    plans, limits, admission, inFlight, conversations, board, userKeys, tracing);
             CatalogService catalog = new CatalogService(guard, registry, modelCatalog, upstream);
             HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics(),
                     inFlight::draining);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new AccessLog())
+                    .addFilter(tracing.filter())
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
                     .register("/api/auth", auth)
@@ -312,7 +317,7 @@ public final class Gateway implements AutoCloseable {
             WebServer server = serverBuilder.build().start();
             return new Gateway(dataSource, writer, server, generated, directory, registry, modelCatalog, relay, follower,
                     upstream, signals, new ModelListRefresher(registry, upstream::listModels, config.modelRefresh()),
-                    inFlight);
+                    inFlight, tracing);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -423,6 +428,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         server.stop();
+        tracing.close();
         signals.close();
         refresher.close();
         upstream.close();

@@ -7,6 +7,7 @@ import java.util.Map;
 import io.helidon.config.Config;
 import io.tollgate.gateway.auth.LoginSettings;
 import io.tollgate.gateway.health.MetricsAccess;
+import io.tollgate.gateway.telemetry.Tracing;
 import io.tollgate.ledger.config.Settings;
 import io.tollgate.ledger.store.PostgresSettings;
 
@@ -34,7 +35,8 @@ public record GatewayConfig(
         boolean openBootstrap,
         Duration deploymentCooldown,
         Duration modelRefresh,
-        Duration drainLimit) {
+        Duration drainLimit,
+        Map<String, String> otel) {
 
     public static GatewayConfig load(Path yaml) {
         return load(yaml, System.getenv());
@@ -69,7 +71,8 @@ public record GatewayConfig(
                 c.get("tollgate.bootstrap.open").asBoolean().orElse(false),
                 Duration.ofSeconds(c.get("tollgate.routing.cooldown").asInt().orElse(30)),
                 Duration.ofSeconds(c.get("tollgate.providers.refresh").asInt().orElse(300)),
-                Duration.ofSeconds(c.get("tollgate.shutdown.drain").asInt().orElse(30)));
+                Duration.ofSeconds(c.get("tollgate.shutdown.drain").asInt().orElse(30)),
+                Tracing.settings(c.get("otel")));
     }
 
     /** The password of the application role on the embedded Postgres of local runs and tests (loopback only). */
@@ -92,7 +95,8 @@ public record GatewayConfig(
         return new GatewayConfig("127.0.0.1", 0, db, null, true, 256 * 1024, Duration.ofSeconds(30), 4096,
                 defaultMemoryBudget(), 512, Duration.ofSeconds(2), spool, "", "tollgate.ledger", masterKey,
                 bootstrapAdminKey, LoginSettings.DEFAULT, "", MetricsAccess.LOOPBACK_ONLY, false,
-                Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(30)).withLocalDatabase(db);
+                Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Map.of()).withLocalDatabase(db);
     }
 
     /** Half the heap for bodies in flight leaves the rest for everything else (the tokenizer alone is ~35 MB). */
@@ -186,6 +190,7 @@ public record GatewayConfig(
         private Duration deploymentCooldown;
         private Duration modelRefresh;
         private Duration drainLimit;
+        private Map<String, String> otel;
 
         private Builder(GatewayConfig c) {
             host = c.host;
@@ -211,6 +216,7 @@ public record GatewayConfig(
             deploymentCooldown = c.deploymentCooldown;
             modelRefresh = c.modelRefresh;
             drainLimit = c.drainLimit;
+            otel = c.otel;
         }
 
         public Builder port(int value) {
@@ -247,6 +253,12 @@ public record GatewayConfig(
         /** How often every enabled provider's model list is read again (seed 001's model cache); zero: never. */
         public Builder modelRefresh(Duration value) {
             modelRefresh = value;
+            return this;
+        }
+
+        /** OpenTelemetry settings by their {@code otel.*} names (as {@code OTEL_*} variables give them). */
+        public Builder otel(Map<String, String> value) {
+            otel = value;
             return this;
         }
 
@@ -309,7 +321,7 @@ public record GatewayConfig(
             return new GatewayConfig(host, port, database, migrator, autoMigrate, maxBodyBytes, upstreamTimeout, upstreamConcurrency,
                     memoryBudget, ledgerBatch, ledgerRetry, ledgerSpool, kafkaBootstrap, kafkaTopic, masterKey,
                     bootstrapAdminKey, login, trustedProxies, metrics, openBootstrap, deploymentCooldown,
-                    modelRefresh, drainLimit);
+                    modelRefresh, drainLimit, otel);
         }
     }
 }

@@ -346,7 +346,7 @@ class FinanceReportingTest {
 
     private static UsageRecorded usage(long user, String model, String costCentre, long cost) {
         return new UsageRecorded("r-" + cost, user, 77, model, "mock", "/chat/completions", false, 10, 10, 20, false, cost,
-                100, 200, "h-" + cost, costCentre, "ops", "live", null, 1, false, null, null);
+                100, 200, "h-" + cost, costCentre, "ops", "live", null, 1, false, null, null, null);
     }
 
     private void chat(String key, String model, String prompt, boolean stream) {

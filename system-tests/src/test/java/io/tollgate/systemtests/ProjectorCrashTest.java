@@ -56,7 +56,7 @@ class ProjectorCrashTest {
                         batch.add(NewEvent.of(new UsageRecorded("req-" + produced.get() + "-" + i, user, user * 10,
                                 "m" + random.nextInt(3), "p", "/chat/completions", false, random.nextInt(100),
                                 random.nextInt(100), 0, false, random.nextInt(5000), 3, 200, "h" + random.nextInt(40),
-                                "cc" + random.nextInt(3), "proj", "live", null, 1, false, null, null)));
+                                "cc" + random.nextInt(3), "proj", "live", null, 1, false, null, null, null)));
                     }
                     try {
                         store.append(batch);

@@ -43,7 +43,7 @@ class ReplayBulkLoadTest {
             Instant at = Instant.parse("2026-11-30T12:00:00.123456Z").plusSeconds(3_600L * i);
             UsageRecorded call = new UsageRecorded("req_" + label, i % 3, 100 + i, label, "p", "/chat/completions",
                     i % 2 == 0, i, 2L * i, 3L * i, i % 3 == 0, 1_000_003L * i, 40, 200, label, text, text, label, text, i, i % 5 == 0,
-                    i % 2 == 0 ? null : "dep-" + i, i % 4 == 0 ? java.util.List.of("dep-x: 502") : null);
+                    i % 2 == 0 ? null : "dep-" + i, i % 4 == 0 ? java.util.List.of("dep-x: 502") : null, null);
             projection.apply(models, new RecordedEvent(++seq, UUID.randomUUID(), "UsageRecorded", 1, call.accountId(), at,
                     call));
             // Audit rows with and without an actor (a null bigint through both paths).

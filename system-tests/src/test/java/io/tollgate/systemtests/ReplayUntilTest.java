@@ -30,7 +30,7 @@ class ReplayUntilTest {
 
     private static UsageRecorded usage(long user, long cost) {
         return new UsageRecorded("r", user, 1, "m", "p", "/chat/completions", false, 1, 1, 2, false, cost, 1, 200, "h",
-                null, null, "live", null, 1, false, null, null);
+                null, null, "live", null, 1, false, null, null, null);
     }
 
     @Test

@@ -41,6 +41,15 @@ public enum Endpoint {
         };
     }
 
+    /** The operation's name in OpenTelemetry's GenAI conventions ({@code gen_ai.operation.name}). */
+    public String operation() {
+        return switch (this) {
+            case CHAT, MESSAGES -> "chat";
+            case COMPLETIONS -> "text_completion";
+            case EMBEDDINGS -> "embeddings";
+        };
+    }
+
     /** The provider type that speaks this endpoint's wire format. */
     public String providerType() {
         return dialect == Dialect.ANTHROPIC ? "anthropic" : "openai";

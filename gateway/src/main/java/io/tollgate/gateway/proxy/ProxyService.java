@@ -27,6 +27,9 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.micrometer.core.instrument.Timer;
 import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
@@ -47,6 +50,7 @@ import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.UserProviderKeys;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.gateway.plans.PlanCatalog;
+import io.tollgate.gateway.telemetry.Tracing;
 import io.tollgate.gateway.routing.ModelCatalog;
 import io.tollgate.gateway.routing.Router;
 import io.tollgate.ledger.events.NewEvent;
@@ -95,10 +99,13 @@ public final class ProxyService implements HttpService {
     private final RequestBoard board;
     private final UserProviderKeys userKeys;
 
+    private final Tracing tracing;
+
     public ProxyService(Guard guard, Json json, ModelCatalog catalog, Router router, UpstreamClient upstream, UsageLedger ledger,
                         TokenCounter tokens, MeterRegistry meters, PlanCatalog plans, LimitBook limits,
                         Admission admission, InFlight inFlight, Conversations conversations, RequestBoard board,
-                        UserProviderKeys userKeys) {
+                        UserProviderKeys userKeys, Tracing tracing) {
+        this.tracing = tracing;
         this.userKeys = userKeys;
         this.board = board;
         this.conversations = conversations;
@@ -248,6 +255,19 @@ public final class ProxyService implements HttpService {
     /** @param useFallbacks false: only the model's own deployments (seed 002's {@code use_fallback: false}) */
     private void proxy(ServerResponse res, ProxyRequest request, String requestId, Principal caller, long started,
                        InFlight.Place place, Finish finish, List<String> requestFallbacks, boolean useFallbacks) {
+        Span span = tracing.modelCall(request.endpoint().operation(), request.model());
+        try (Scope ignored = span.makeCurrent()) {
+            proxy(res, request, requestId, caller, started, place, finish, requestFallbacks, useFallbacks, span);
+        } catch (ApiError e) {
+            span.setStatus(StatusCode.ERROR, e.code());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void proxy(ServerResponse res, ProxyRequest request, String requestId, Principal caller, long started,
+                       InFlight.Place place, Finish finish, List<String> requestFallbacks, boolean useFallbacks, Span span) {
         Plan plan = plans.find(caller.planId()).orElse(null);
         ModelCatalog.Model model = resolve(caller, plan, request);
         List<ModelRoute> candidates = candidates(caller, plan, request, model, requestFallbacks, useFallbacks);
@@ -264,12 +284,13 @@ public final class ProxyService implements HttpService {
         long worstCost = candidates.stream().mapToLong(r -> Micros.cost(prompt, cap.worstOutputTokens(),
                 r.inputMicrosPerMillion(), r.outputMicrosPerMillion())).max().orElse(0);
         Limits userLimits = plan == null ? limits.forUser(caller.userId()) : plan.limits().overriddenBy(limits.forUser(caller.userId()));
-        try (Admission.Ticket ticket = admission.admit(new Admission.Ask(caller, plan, limits.forKey(caller.keyId()),
-                userLimits, prompt, prompt + cap.worstOutputTokens(), worstCost))) {
+        Admission.Ask ask = new Admission.Ask(caller, plan, limits.forKey(caller.keyId()), userLimits, prompt,
+                prompt + cap.worstOutputTokens(), worstCost);
+        try (Admission.Ticket ticket = tracing.inSpan("tollgate.admission", () -> admission.admit(ask))) {
             ticket.rateLimitHeaders().forEach(res::header);
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, request, PromptText.hash(request), prompt, started, ticket,
-                    place, finish, board.start(requestId, caller.userId(), model.modelId(), request.stream()));
+                    place, finish, board.start(requestId, caller.userId(), model.modelId(), request.stream()), span);
             try {
                 call(exchange, res, candidates);
             } finally {
@@ -305,7 +326,8 @@ public final class ProxyService implements HttpService {
             try {
                 Wire wire = exchange.wire;
                 call = upstream.post(route.provider(), wire.upstreamPath(request), wire == Wire.DIRECT
-                        ? upstreamBody(request, route) : bytes(wire.translatedBody(request, route)), exchange.running::attach);
+                        ? upstreamBody(request, route) : bytes(wire.translatedBody(request, route)),
+                        tracing.headers(exchange.attemptSpan), exchange.running::attach);
             } catch (UpstreamClient.Unreachable e) {
                 String outcome = e.timedOut() ? "timeout" : "unreachable";
                 router.health().failed(route, outcome);
@@ -315,6 +337,7 @@ public final class ProxyService implements HttpService {
                         : ApiError.badGateway("upstream_unreachable", e.getMessage());
                 continue;
             } catch (UpstreamClient.Cancelled e) {
+                exchange.attemptEnded(0);
                 router.health().released(route, 0);
                 // The upstream has the prompt and may bill it: ledgered as estimated, with nothing generated.
                 exchange.record(0, exchange.meter.usage(tokens));
@@ -332,6 +355,7 @@ public final class ProxyService implements HttpService {
                             relayBody(exchange, call, res);
                         }
                     } finally {
+                        exchange.attemptEnded(200);
                         router.health().succeeded(route, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attemptStarted),
                                 exchange.meter.usage(tokens).totalTokens());
                     }
@@ -665,6 +689,7 @@ public final class ProxyService implements HttpService {
     /** Upstream refused for good: record what it reported, then answer with a status that means something to the client. */
     private void refuse(Exchange exchange, HttpClientResponse reply, int status) {
         ApiError error = upstreamError(exchange, reply, status);
+        exchange.attemptEnded(status);
         exchange.record(status, exchange.meter.reportedOnly());
         throw error;
     }
@@ -751,6 +776,9 @@ public final class ProxyService implements HttpService {
         final InFlight.Place place;
         final Finish finish;
         final RequestBoard.Running running;
+        /** The call's span; the current attempt's, while one is under way. */
+        final Span span;
+        Span attemptSpan;
         /** Each failed attempt, {@code "deployment: outcome"}, in order. */
         final List<String> attempts = new java.util.ArrayList<>();
         ModelRoute route;
@@ -759,7 +787,9 @@ public final class ProxyService implements HttpService {
         boolean recorded;
 
         Exchange(String requestId, Principal caller, ProxyRequest request, String promptHash, long promptTokens,
-                 long started, Admission.Ticket ticket, InFlight.Place place, Finish finish, RequestBoard.Running running) {
+                 long started, Admission.Ticket ticket, InFlight.Place place, Finish finish, RequestBoard.Running running,
+                 Span span) {
+            this.span = span;
             this.finish = finish;
             this.running = running;
             this.ticket = ticket;
@@ -775,6 +805,7 @@ public final class ProxyService implements HttpService {
         /** The next attempt goes to {@code next}. */
         void attempt(ModelRoute next, TokenCounter tokens) {
             route = next;
+            attemptSpan = tracing.upstreamAttempt(span, next.deployment(), next.provider().baseUrl());
             wire = Wire.of(request, next);
             meter = new UsageMeter(request, promptTokens, wire.upstreamDialect(request));
         }
@@ -782,6 +813,17 @@ public final class ProxyService implements HttpService {
         /** The attempt in progress failed with {@code outcome}; the next one, if any, is recorded after it. */
         void failed(String outcome) {
             attempts.add(route.deployment() + ": " + outcome);
+            attemptSpan.setAttribute("error.type", outcome);
+            attemptSpan.setStatus(StatusCode.ERROR, outcome);
+            attemptSpan.end();
+        }
+
+        /** The attempt in progress got its answer ({@code status}; 0: none, cancelled). */
+        void attemptEnded(int status) {
+            if (status != 0) {
+                attemptSpan.setAttribute("http.response.status_code", status);
+            }
+            attemptSpan.end();
         }
 
         void record(int upstreamStatus, UsageMeter.Usage usage) {
@@ -797,6 +839,10 @@ public final class ProxyService implements HttpService {
                     .register(meters).record(elapsed, TimeUnit.NANOSECONDS);
             UsageRecorded event = UsageLedger.event(new UsageLedger.Call(requestId, caller, route, request, promptHash,
                     usage, TimeUnit.NANOSECONDS.toMillis(elapsed), upstreamStatus, List.copyOf(attempts)));
+            span.setAttribute(Tracing.GEN_AI_RESPONSE_MODEL, route.upstreamName());
+            span.setAttribute(Tracing.GEN_AI_PROVIDER, route.provider().type());
+            span.setAttribute(Tracing.GEN_AI_INPUT_TOKENS, event.promptTokens());
+            span.setAttribute(Tracing.GEN_AI_OUTPUT_TOKENS, event.completionTokens());
             AccessLog.note("model", event.model());
             AccessLog.note("deployment", event.deployment());
             AccessLog.note("tokens", event.totalTokens());
@@ -805,7 +851,10 @@ public final class ProxyService implements HttpService {
             ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event.costMicros(), event.totalTokens());
             board.finish(running, upstreamStatus, usage.promptTokens(), usage.completionTokens(), event.costMicros(),
                     TimeUnit.NANOSECONDS.toMillis(elapsed));
-            ledger.record(recordedEvent);
+            tracing.inSpan("tollgate.ledger.commit", () -> {
+                ledger.record(recordedEvent);
+                return null;
+            });
         }
     }
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.ClientConnection;
@@ -123,13 +125,18 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * POSTs a JSON body to {@code base_url + path}.
      *
+     * @param headers    sent besides the provider's credentials (the trace's {@code traceparent})
      * @param cancelWith is handed, before the request goes out, what stops the call from another thread
      *     at any point, waiting for the reply included; a reply being read then fails on its next read
      */
-    public Call post(Provider provider, String path, byte[] body, Consumer<Runnable> cancelWith) {
+    public Call post(Provider provider, String path, byte[] body, Map<HeaderName, String> headers,
+                     Consumer<Runnable> cancelWith) {
         String url = provider.baseUrl() + path;
-        return send(provider, url, cancelWith, connection -> authorized(client.post(url), provider).connection(connection)
-                .header(HeaderValues.CONTENT_TYPE_JSON).submit(body));
+        return send(provider, url, cancelWith, connection -> {
+            var req = authorized(client.post(url), provider).connection(connection).header(HeaderValues.CONTENT_TYPE_JSON);
+            headers.forEach(req::header);
+            return req.submit(body);
+        });
     }
 
     /** Ids from {@code GET {base_url}/models} (OpenAI and Anthropic both answer {@code {"data":[{"id"}]}}). */

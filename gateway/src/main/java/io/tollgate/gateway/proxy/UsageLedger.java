@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.gateway.telemetry.Tracing;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.UsageRecorded;
 import io.tollgate.ledger.money.Micros;
@@ -78,7 +79,7 @@ public final class UsageLedger {
                 call.usage().completionTokens(), call.usage().totalTokens(), call.usage().estimated(), cost,
                 call.latencyMs(), call.upstreamStatus(), call.promptHash(), p.costCentre(), p.project(),
                 p.environment(), p.agent(), call.request().body().path("messages").size(), !route.priced(),
-                route.deployment(), call.attempts());
+                route.deployment(), call.attempts(), Tracing.currentTraceId());
     }
 
     /** Blocks until the event is durable; 503 if it cannot be made so in time (the writer keeps the time limit). */

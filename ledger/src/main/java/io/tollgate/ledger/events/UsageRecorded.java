@@ -17,10 +17,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param deployment      the deployment that served the call (added later: null on older payloads)
  * @param attempts        each earlier attempt of this call and how it failed, {@code "deployment: outcome"}, in
  *                        order (added later: empty on older payloads)
+ * @param traceId         the OpenTelemetry trace of the call, so a charge leads to its trace (null when tracing
+ *                        is off; added later: null on older payloads)
  */
 @JsonPropertyOrder({"agent", "model", "key_id", "project", "user_id", "attempts", "endpoint", "messages", "provider",
     "streamed", "unpriced", "deployment", "latency_ms", "request_id", "cost_centre", "cost_micros", "environment",
-    "prompt_hash", "total_tokens", "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens"})
+    "prompt_hash", "total_tokens", "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens",
+    "trace_id"})
 public record UsageRecorded(
         String requestId,
         long userId,
@@ -44,7 +47,8 @@ public record UsageRecorded(
         int messages,
         boolean unpriced,
         String deployment,
-        java.util.List<String> attempts) implements LedgerEvent {
+        java.util.List<String> attempts,
+        String traceId) implements LedgerEvent {
 
     public UsageRecorded {
         attempts = attempts == null ? java.util.List.of() : java.util.List.copyOf(attempts);

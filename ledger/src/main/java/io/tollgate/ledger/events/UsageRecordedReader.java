@@ -66,6 +66,7 @@ final class UsageRecordedReader {
         boolean unpriced = false;
         String deployment = null;
         java.util.List<String> attempts = java.util.List.of();
+        String traceId = null;
         int expected = 0;
         while (true) {
             String field;
@@ -104,6 +105,7 @@ final class UsageRecordedReader {
                 case "unpriced" -> unpriced = flag(p, value);
                 case "deployment" -> deployment = text(p, value);
                 case "attempts" -> attempts = texts(p, value);
+                case "trace_id" -> traceId = text(p, value);
                 default -> p.skipChildren();
             }
         }
@@ -112,7 +114,7 @@ final class UsageRecordedReader {
         }
         return new UsageRecorded(requestId, userId, keyId, model, provider, endpoint, streamed, promptTokens,
                 completionTokens, totalTokens, tokensEstimated, costMicros, latencyMs, upstreamStatus, promptHash,
-                costCentre, project, environment, agent, messages, unpriced, deployment, attempts);
+                costCentre, project, environment, agent, messages, unpriced, deployment, attempts, traceId);
     }
 
     private static java.util.List<String> texts(JsonParser p, JsonToken t) throws IOException {

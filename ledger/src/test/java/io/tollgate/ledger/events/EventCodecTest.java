@@ -16,7 +16,7 @@ class EventCodecTest {
         return List.of(
                 new UsageRecorded("req_1", 7, 9, "demo-chat", "demo", "/chat/completions", true, 10, 20, 30, false,
                         45, 12, 200, "ab12", "Engineering", "bot", "live", "HR Bot", 2, true, "demo-a",
-                        List.of("demo-b: 502 upstream_error")),
+                        List.of("demo-b: 502 upstream_error"), null),
                 new CreditsAdded(7, 5_000_000, "top-up", "idem-1", 1),
                 new UserCreated(7, "a@b.c", "A", "user", 1L),
                 new ApiKeyCreated(9, 7, "cli", "tg_live_abc123", List.of("completion:invoke"), "live", 1L, "api", null, null),
@@ -89,7 +89,8 @@ class EventCodecTest {
                     random.nextLong(), random.nextBoolean(), random.nextLong(), random.nextLong(), random.nextInt(),
                     random.nextBoolean() ? "hash" : null, "CC ✓", null, "live", random.nextBoolean() ? "a\nb" : null,
                     random.nextInt(), random.nextBoolean(), random.nextBoolean() ? "dep \"x\"" : null,
-                    random.nextBoolean() ? List.of() : List.of("d1: 500", "d\"2: timeout"));
+                    random.nextBoolean() ? List.of() : List.of("d1: 500", "d\"2: timeout"),
+                    random.nextBoolean() ? "4bf92f3577b34da6a3ce929d0e0e4736" : null);
             String json = codec.encode(u);
             assertEquals(u, codec.decode("UsageRecorded", 1, json));
             // The ledger's jsonb hands payloads back with its own key order.

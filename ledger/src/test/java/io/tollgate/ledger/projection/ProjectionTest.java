@@ -44,7 +44,7 @@ class ProjectionTest {
     private static UsageRecorded usage(long user, long key, String model, long in, long out, long cost, String hash,
                                        String costCentre) {
         return new UsageRecorded("req", user, key, model, "p", "/chat/completions", false, in, out, in + out, false,
-                cost, 5, 200, hash, costCentre, "proj", "live", null, 1, false, null, null);
+                cost, 5, 200, hash, costCentre, "proj", "live", null, 1, false, null, null, null);
     }
 
     @Test
