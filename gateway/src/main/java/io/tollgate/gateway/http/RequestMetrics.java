@@ -26,6 +26,9 @@ public final class RequestMetrics implements Filter {
             // The pattern, not the raw path, keeps label cardinality bounded (ids do not become labels).
             String route = req.matchingPattern().orElse("unmatched");
             Timer.builder("http_server_requests")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                    .maximumExpectedValue(java.time.Duration.ofSeconds(120))
                     .tags("route", route, "method", req.prologue().method().text(),
                             "status", Integer.toString(res.status().code()))
                     .register(meters)

@@ -26,6 +26,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -286,7 +287,7 @@ public final class ProxyService implements HttpService {
         Limits userLimits = plan == null ? limits.forUser(caller.userId()) : plan.limits().overriddenBy(limits.forUser(caller.userId()));
         Admission.Ask ask = new Admission.Ask(caller, plan, limits.forKey(caller.keyId()), userLimits, prompt,
                 prompt + cap.worstOutputTokens(), worstCost);
-        try (Admission.Ticket ticket = tracing.inSpan("tollgate.admission", () -> admission.admit(ask))) {
+        try (Admission.Ticket ticket = tracing.inSpan("tollgate.admission", () -> admitted(ask))) {
             ticket.rateLimitHeaders().forEach(res::header);
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, request, PromptText.hash(request), prompt, started, ticket,
@@ -298,6 +299,17 @@ public final class ProxyService implements HttpService {
                     board.forget(exchange.running);
                 }
             }
+        }
+    }
+
+    /** Admission's answer; a refusal is counted by its reason (budgets and credits running out are alerted on). */
+    private Admission.Ticket admitted(Admission.Ask ask) {
+        try {
+            return admission.admit(ask);
+        } catch (ApiError refused) {
+            Counter.builder("tollgate_admission_refusals").description("Calls refused before any upstream call, by reason")
+                    .tags("reason", refused.code()).register(meters).increment();
+            throw refused;
         }
     }
 
@@ -834,6 +846,9 @@ public final class ProxyService implements HttpService {
             long elapsed = System.nanoTime() - started;
             Timer.builder("tollgate_upstream_latency")
                     .description("Time from request start to the end of the upstream reply")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                    .maximumExpectedValue(java.time.Duration.ofSeconds(120))
                     .tags("provider", route.provider().name(), "model", route.modelId(),
                             "status", Integer.toString(upstreamStatus))
                     .register(meters).record(elapsed, TimeUnit.NANOSECONDS);

@@ -41,9 +41,11 @@ public final class UsageLedger {
     private final GroupCommitWriter writer;
     private final Counter recorded;
     private final Timer commitWait;
+    private final MeterRegistry meters;
 
     public UsageLedger(GroupCommitWriter writer, MeterRegistry meters) {
         this.writer = writer;
+        this.meters = meters;
         this.recorded = Counter.builder("tollgate_usage_events_total")
                 .description("UsageRecorded events committed").register(meters);
         // A histogram, not a mean: every reply waits for this, so its tail is the gateway's latency floor.
@@ -82,6 +84,16 @@ public final class UsageLedger {
                 route.deployment(), call.attempts(), Tracing.currentTraceId());
     }
 
+    /** Spend and tokens by model as committed, for dashboards (the ledger, not these, is the record). */
+    private void counted(UsageRecorded u) {
+        Counter.builder("tollgate_spend_micros").description("Micro-USD charged, as ledgered").tags("model", u.model())
+                .register(meters).increment(u.costMicros());
+        Counter.builder("tollgate_tokens").description("Tokens ledgered, by direction").tags("model", u.model(),
+                "direction", "input").register(meters).increment(u.promptTokens());
+        Counter.builder("tollgate_tokens").description("Tokens ledgered, by direction").tags("model", u.model(),
+                "direction", "output").register(meters).increment(u.completionTokens());
+    }
+
     /** Blocks until the event is durable; 503 if it cannot be made so in time (the writer keeps the time limit). */
     void record(NewEvent event) {
         long started = System.nanoTime();
@@ -89,6 +101,9 @@ public final class UsageLedger {
             writer.append(event).join();
             commitWait.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             recorded.increment();
+            if (event.event() instanceof UsageRecorded u) {
+                counted(u);
+            }
         } catch (CompletionException | CancellationException e) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; the reply was withheld");
         }
