@@ -18,7 +18,7 @@ public record ProjectorConfig(PostgresSettings database, String kafkaBootstrap, 
                 c.get("kafka.bootstrap").asString().orElse(""),
                 c.get("kafka.topic").asString().orElse("tollgate.ledger"),
                 c.get("projector.group").asString().orElse("tollgate-projector"),
-                c.get("projector.instance").asString().orElse(hostName()),
+                c.get("projector.instance").asString().filter(i -> !i.isBlank()).orElse(hostName()),
                 Duration.ofMinutes(c.get("tollgate.waste.window").asInt().orElse(1440)),
                 c.get("projector.port").asInt().orElse(8081));
     }
