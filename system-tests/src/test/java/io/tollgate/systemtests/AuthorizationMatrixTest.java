@@ -22,10 +22,10 @@ import io.tollgate.gateway.auth.AccessTable;
 import io.tollgate.gateway.http.OpenApiDocument;
 
 /**
- * Every operation of the OpenAPI document, called by every kind of caller README's table names, gets what
+ * Every operation of the OpenAPI document, called by every kind of caller docs/security.md's table names, gets what
  * the operation's {@code x-access} level and {@link Access} say: through, or refused with 401 (no
  * credential) or 403 (not enough power); and a user's own object named by another caller is a 404, as if
- * it did not exist. Each cell is asserted; README's tables are rendered from the same source.
+ * it did not exist. Each cell is asserted; docs/security.md's and docs/access.md's tables are rendered from the same source.
  */
 class AuthorizationMatrixTest extends GatewayTest {
     private static final String PASSWORD = "correct horse battery";
@@ -165,8 +165,8 @@ class AuthorizationMatrixTest extends GatewayTest {
     }
 
     @Test
-    void readmesTablesAreRenderedFromTheAccessRulesAndTheDocument() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theAccessPagesAreRenderedFromTheAccessRulesAndTheDocument() throws Exception {
+        String security = Files.readString(Path.of("..", "docs", "security.md"));
         String byLevel = AccessTable.byLevel();
         String matrix = "# Who may call which operation\n\nRendered from `Access` and the OpenAPI document's "
                 + "`x-access` by `AuthorizationMatrixTest`, which also calls every cell: ✓ gets through, · is refused "
@@ -176,7 +176,7 @@ class AuthorizationMatrixTest extends GatewayTest {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "access-by-level.md"), byLevel);
         Files.writeString(Path.of("target", "access.md"), matrix);
-        assertTrue(readme.contains(byLevel), "README's access table differs from the rules: see "
+        assertTrue(security.contains(byLevel), "docs/security.md's access table differs from the rules: see "
                 + "system-tests/target/access-by-level.md");
         assertEquals(matrix, Files.exists(docs) ? Files.readString(docs) : "", "docs/access.md differs: "
                 + "copy system-tests/target/access.md");

@@ -12,7 +12,7 @@ import io.tollgate.devstack.ScratchDirs;
 
 /**
  * {@code tollgate bench [--quick] [--split-cores] [--profile DIR] [proxy] [replay] [reports]}: the benchmarks whose
- * numbers go in the README (all three when none is named). Everything runs on loopback with real
+ * numbers go in docs/performance.md (all three when none is named). Everything runs on loopback with real
  * servers started here, stops by itself and deletes its data afterwards. {@code --split-cores} gives
  * the proxy bench's load generator and mock one CPU and the gateway and Postgres the others.
  */

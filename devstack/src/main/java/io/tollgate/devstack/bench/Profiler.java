@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * async-profiler (Maven Central's {@code tools.profiler:async-profiler}, linux-x64) attached to the
- * bench's gateway from its start: one CPU flame graph per 10 s into a folder, so what the README says
+ * bench's gateway from its start: one CPU flame graph per 10 s into a folder, so what docs/performance.md says
  * about where the time goes can be looked at again.
  */
 final class Profiler {

@@ -25,7 +25,7 @@ import io.tollgate.schema.Migrate;
 /**
  * Replay throughput: N synthetic usage events (1,000 accounts, 5,000 keys, 20,000 distinct prompts)
  * in a real Postgres, published to a real Kafka by the relay, then replayed from each source with
- * the production {@link Projection}. Not a test: it reports numbers for the README.
+ * the production {@link Projection}. Not a test: it reports numbers for docs/performance.md.
  */
 public final class ReplayBench {
     public record Result(long events, double relayPerSecond, double postgresPerSecond, double kafkaPerSecond) {

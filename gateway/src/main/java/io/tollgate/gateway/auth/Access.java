@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * Who may do what: every route asks {@link Guard#require} for one of these, the OpenAPI document names
- * it on each operation ({@code x-access}), README's table is rendered from {@link CallerKind} and this,
+ * it on each operation ({@code x-access}), docs/security.md's table is rendered from {@link CallerKind} and this,
  * and the authorization matrix test checks every operation against every kind of caller.
  *
  * <p>Power is the owner's role and the credential together: an administrator's key without the
@@ -55,7 +55,7 @@ public enum Access {
     }
 
     /**
-     * The kinds of caller README's table and the authorization matrix are about, each with the scopes
+     * The kinds of caller docs/security.md's table and the authorization matrix are about, each with the scopes
      * it is shown with (keys of that kind may carry fewer).
      */
     public enum CallerKind {

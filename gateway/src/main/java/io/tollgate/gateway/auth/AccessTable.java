@@ -7,7 +7,7 @@ import io.tollgate.gateway.auth.Access.CallerKind;
 import io.tollgate.gateway.http.OpenApiDocument;
 
 /**
- * README's "who may do what" tables, rendered from {@link Access} and the OpenAPI document's
+ * The "who may do what" tables of docs/security.md and docs/access.md, rendered from {@link Access} and the OpenAPI document's
  * {@code x-access}, so the documentation cannot drift from what {@link Guard} enforces (a test compares).
  */
 public final class AccessTable {

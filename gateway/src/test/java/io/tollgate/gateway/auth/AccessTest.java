@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.tollgate.gateway.auth.Access.CallerKind;
 
-/** The rules README's table shows: power is the role and the credential together. */
+/** The rules docs/security.md's table shows: power is the role and the credential together. */
 class AccessTest {
     @Test
     void adminPowerNeedsTheRoleAndACredentialThatCarriesIt() {
