@@ -8,15 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-
-import io.tollgate.devstack.DevPostgres;
-import io.tollgate.devstack.GatewayProcess;
 
 /**
  * More client connections than the process has file descriptors for: the gateway takes what it can
@@ -25,17 +21,13 @@ import io.tollgate.devstack.GatewayProcess;
 class ConnectionFloodTest {
     @Test
     void aFloodOfConnectionsBeyondTheFileDescriptorLimitLeavesTheGatewayServing() throws Exception {
-        Path dir = TestStack.tempDir("tollgate-flood");
-        String db = "flood_" + ProcessHandle.current().pid();
-        TestStack.postgres().database(db);
-        int port = DevPostgres.freePort();
         // The JVM and its jars take ~200 descriptors of these; the flood below is more than the rest.
-        Process gateway = GatewayProcess.start(dir, TestStack.postgres().port(), port, TestStack.MASTER_KEY,
-                TestStack.ADMIN_KEY, new GatewayProcess.Options(db, 512, List.of()));
+        TestStack.GatewayProc proc = TestStack.gatewayProcess("flood", 512, List.of());
+        Process gateway = proc.process();
+        int port = proc.port();
         List<Socket> flood = new ArrayList<>();
         try {
-            String base = "http://127.0.0.1:" + port;
-            GatewayProcess.awaitReady(base, gateway);
+            String base = proc.base();
             for (int i = 0; i < 600; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);

@@ -7,17 +7,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-
-import io.tollgate.devstack.DevPostgres;
-import io.tollgate.devstack.GatewayProcess;
-import io.tollgate.ledger.store.PostgresSettings;
 
 /**
  * SIGTERM to the production gateway process with streams in flight: they finish whole and their events
@@ -26,16 +21,11 @@ import io.tollgate.ledger.store.PostgresSettings;
 class GracefulShutdownTest {
     @Test
     void sigtermLetsStreamsInFlightFinishLedgeredRefusesNewCallsAndExitsZero() throws Exception {
-        Path dir = TestStack.tempDir("tollgate-drain");
-        String db = "drain_" + ProcessHandle.current().pid();
-        PostgresSettings owner = TestStack.postgres().database(db);
-        int port = DevPostgres.freePort();
-        Process gateway = GatewayProcess.start(dir, TestStack.postgres().port(), port, TestStack.MASTER_KEY,
-                TestStack.ADMIN_KEY, new GatewayProcess.Options(db, 0, List.of()));
+        TestStack.GatewayProc proc = TestStack.gatewayProcess("drain", 0, List.of());
+        Process gateway = proc.process();
         try {
-            String base = "http://127.0.0.1:" + port;
-            GatewayProcess.awaitReady(base, gateway);
-            Api api = new Api(port);
+            String base = proc.base();
+            Api api = new Api(proc.port());
             Api.Reply p = api.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"mock\",\"type\":\"openai\","
                     + "\"base_url\":\"" + TestStack.mock().baseUrl() + "\",\"api_key\":\"" + TestStack.UPSTREAM_KEY + "\"}");
             Catalog.model(api, "slow", "mock-chat-slow", p.json().get("id").asLong(), "1", "1");
@@ -64,7 +54,7 @@ class GracefulShutdownTest {
             }
             assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "the process exits once drained");
             assertEquals(0, gateway.exitValue());
-            assertEquals(4, TestStack.count(TestStack.dataSource(owner), "SELECT count(*) FROM ledger_event "
+            assertEquals(4, TestStack.count(TestStack.dataSource(proc.db()), "SELECT count(*) FROM ledger_event "
                     + "WHERE type = 'UsageRecorded' AND payload->>'model' = 'slow'"), "every drained call is ledgered");
         } finally {
             gateway.destroyForcibly().waitFor();

@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.tollgate.devstack.DevPostgres;
-import io.tollgate.devstack.GatewayProcess;
 
 /**
  * The production process with {@code TOLLGATE_LOG_FORMAT=json}: one JSON object per line with an ISO-8601
@@ -24,18 +20,13 @@ import io.tollgate.devstack.GatewayProcess;
 class StructuredLogsTest {
     @Test
     void everyLineIsJsonAndEachRequestHasAnAccessLineWithoutSecretsOrPrompts() throws Exception {
-        Path dir = TestStack.tempDir("tollgate-logs");
-        String db = "logs_" + ProcessHandle.current().pid();
-        TestStack.postgres().database(db);
-        int port = DevPostgres.freePort();
-        Process gateway = GatewayProcess.start(dir, TestStack.postgres().port(), port, TestStack.MASTER_KEY,
-                TestStack.ADMIN_KEY, new GatewayProcess.Options(db, 0, List.of("-DTOLLGATE_LOG_FORMAT=json")));
+        TestStack.GatewayProc proc = TestStack.gatewayProcess("logs", 0, List.of("-DTOLLGATE_LOG_FORMAT=json"));
+        Process gateway = proc.process();
         String prompt = "the quarterly numbers are confidential";
         String key;
         Api.Reply chat;
         try {
-            GatewayProcess.awaitReady("http://127.0.0.1:" + port, gateway);
-            Api api = new Api(port);
+            Api api = new Api(proc.port());
             Api.Reply p = api.post("/api/providers", TestStack.ADMIN_KEY, "{\"name\":\"mock\",\"type\":\"openai\","
                     + "\"base_url\":\"" + TestStack.mock().baseUrl() + "\",\"api_key\":\"" + TestStack.UPSTREAM_KEY + "\"}");
             Catalog.model(api, "logged", "mock-chat", p.json().get("id").asLong(), "1", "2");
@@ -48,7 +39,7 @@ class StructuredLogsTest {
             gateway.waitFor();
         }
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve("gateway.log"))) {
+        for (String line : Files.readAllLines(proc.dir().resolve("gateway.log"))) {
             if (line.startsWith("WARNING:") || line.startsWith("Tollgate ready")) {
                 continue;  // the JVM's own warnings and the start-up banner are not log records
             }

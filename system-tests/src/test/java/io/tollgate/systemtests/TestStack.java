@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.tollgate.devstack.DevKafka;
 import io.tollgate.devstack.DevPostgres;
+import io.tollgate.devstack.GatewayProcess;
 import io.tollgate.devstack.MockUpstream;
 import io.tollgate.devstack.ScratchDirs;
 import io.tollgate.gateway.GatewayConfig;
@@ -190,5 +191,29 @@ final class TestStack {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+    /** The production gateway as a process of its own, on a fresh database of the shared Postgres. */
+    record GatewayProc(Path dir, PostgresSettings db, int port, Process process) {
+        String base() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    /** Starts {@link GatewayProc} ({@code openFiles} 0: the usual limit) and waits until it is ready. */
+    static GatewayProc gatewayProcess(String name, int openFiles, List<String> jvm) throws Exception {
+        Path dir = tempDir("tollgate-" + name);
+        String db = name + "_" + ProcessHandle.current().pid();
+        PostgresSettings owner = postgres().database(db);
+        int port = DevPostgres.freePort();
+        Process process = GatewayProcess.start(dir, postgres().port(), port, MASTER_KEY, ADMIN_KEY,
+                new GatewayProcess.Options(db, openFiles, jvm));
+        GatewayProc started = new GatewayProc(dir, owner, port, process);
+        try {
+            GatewayProcess.awaitReady(started.base(), process);
+        } catch (RuntimeException | InterruptedException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return started;
     }
 }

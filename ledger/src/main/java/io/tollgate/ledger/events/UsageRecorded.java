@@ -21,9 +21,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *                        is off; added later: null on older payloads)
  */
 @JsonPropertyOrder({"agent", "model", "key_id", "project", "user_id", "attempts", "endpoint", "messages", "provider",
-    "streamed", "unpriced", "deployment", "latency_ms", "request_id", "cost_centre", "cost_micros", "environment",
-    "prompt_hash", "total_tokens", "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens",
-    "trace_id"})
+    "streamed", "trace_id", "unpriced", "deployment", "latency_ms", "request_id", "cost_centre", "cost_micros", "environment",
+    "prompt_hash", "total_tokens", "prompt_tokens", "upstream_status", "tokens_estimated", "completion_tokens"})
 public record UsageRecorded(
         String requestId,
         long userId,
