@@ -47,6 +47,8 @@ import io.tollgate.gateway.controls.LedgerFollower;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.health.HealthService;
 import io.tollgate.gateway.health.LedgerLag;
+import io.tollgate.gateway.health.SystemStatusService;
+import io.tollgate.gateway.console.Console;
 import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.Aliases;
 import io.tollgate.gateway.http.ApiError;
@@ -66,7 +68,7 @@ import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.reports.AuditLogService;
 import io.tollgate.gateway.reports.KeyUsageService;
 import io.tollgate.gateway.reports.OverviewService;
-import io.tollgate.gateway.reports.SpendCsvService;
+import io.tollgate.gateway.reports.SpendReportService;
 import io.tollgate.gateway.reports.StatementService;
 import io.tollgate.gateway.reports.StatsService;
 import io.tollgate.gateway.reports.UsageEventsService;
@@ -220,13 +222,15 @@ public final class Gateway implements AutoCloseable {
             ProxyService proxy = new ProxyService(guard, json, modelCatalog, router, upstream, usage, new TokenCounter(), meters,
                     plans, limits, admission, inFlight, conversations, board, userKeys, tracing);
             CatalogService catalog = new CatalogService(guard, registry, modelCatalog, upstream);
-            HealthService health = new HealthService(directory, usage, new LedgerLag(db, relay), meters, config.metrics(),
+            LedgerLag ledgerLag = new LedgerLag(db, relay);
+            HealthService health = new HealthService(directory, usage, ledgerLag, meters, config.metrics(),
                     inFlight::draining);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new AccessLog())
                     .addFilter(tracing.filter())
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
+                    .addFilter(Console.headers())
                     .register("/api/auth", auth)
                     .register("/api/users", new UsersService(guard, json, directory, passwords, logins))
                     .register("/api/keys", keys)
@@ -243,13 +247,16 @@ public final class Gateway implements AutoCloseable {
                     .register("/api", new RoutingService(guard, json, registry, modelCatalog, deploymentHealth))
                     .register("/api/providers", providers)
                     .register("/v1/providers", providers)
-                    .register("/api/ledger/statements", new StatementService(guard, db))
+                    .register("/api/ledger/statements", new StatementService(guard, db, events))
                     .register("/api/ledger", new LedgerService(guard, events))
                     .register("/api/metrics", new OverviewService(guard, db))
                     .register("/api/admin/usage-events", new UsageEventsService(guard, db, true))
                     .register("/api/usage-events", new UsageEventsService(guard, db, false))
                     .register("/api/audit-logs", new AuditLogService(guard, db))
-                    .register("/api/reports", new SpendCsvService(guard, db))
+                    .register("/api/reports", new SpendReportService(guard, db))
+                    .register("/api/admin/health", new SystemStatusService(guard, db, writer, ledgerLag, inFlight::calls))
+                    .register("/console", new Console())
+                    .register(Console.root())
                     .register("/v1/models", models)
                     .register("/v1/schema", modelSchema)
                     .register("/api/v1/schema", modelSchema)

@@ -146,7 +146,12 @@ public final class AuthService implements HttpService {
     private void me(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_READ);
         User user = directory.user(caller.userId()).orElseThrow(() -> ApiError.unauthorized("invalid_session", "no such user"));
-        Json.send(res, 200, view(user));
+        Map<String, Object> out = view(user);
+        // A page reloaded by a signed-in browser gets its CSRF proof again here; cross-site pages cannot read it.
+        if (Sessions.fromCookie(req.headers())) {
+            Sessions.presented(req.headers()).ifPresent(token -> out.put("csrf_token", sessions.csrfToken(token)));
+        }
+        Json.send(res, 200, out);
     }
 
     private void register(ServerRequest req, ServerResponse res) {

@@ -34,6 +34,19 @@ public final class ErrorResponses {
                                 "bad_request", "malformed request")))
                 .error(UncheckedIOException.class, (req, res, e) -> send(req, res,
                         ApiError.badRequest("bad_request", "request body could not be read")))
+                // Static content answers a conditional GET with a 304 thrown as an HttpException.
+                .error(io.helidon.http.HttpException.class, (req, res, e) -> {
+                    if (e.status().code() < 400) {
+                        res.status(e.status()).send();
+                    } else if (e.status().code() == 404) {
+                        send(req, res, ApiError.notFound("no such file: " + req.path().path()));
+                    } else if (e.status().code() < 500) {
+                        send(req, res, new ApiError(e.status().code(), "invalid_request_error", "bad_request", e.getMessage()));
+                    } else {
+                        LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method() + " " + req.path().path(), e);
+                        send(req, res, new ApiError(500, "server_error", "internal_error", "internal error"));
+                    }
+                })
                 .error(SQLException.class, (req, res, e) -> send(req, res, databaseDown(e)))
                 .error(DatabaseException.class, (req, res, e) -> send(req, res, databaseDown(e.getCause())))
                 .error(Exception.class, (req, res, e) -> {

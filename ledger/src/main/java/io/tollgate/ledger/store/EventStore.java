@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -118,23 +119,39 @@ public final class EventStore {
         }
     }
 
+    private static final String COLUMNS = "SELECT seq, event_id, type, version, account_id, occurred_at, payload::text "
+            + "FROM ledger_event ";
+
     /** Events with {@code seq > afterSeq}, in seq order, at most {@code limit}. */
     public List<RecordedEvent> readAfter(long afterSeq, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT seq, event_id, type, version, account_id, occurred_at, "
-                     + "payload::text FROM ledger_event WHERE seq > ? ORDER BY seq LIMIT ?")) {
+             PreparedStatement q = c.prepareStatement(COLUMNS + "WHERE seq > ? ORDER BY seq LIMIT ?")) {
             q.setLong(1, afterSeq);
             q.setInt(2, limit);
-            List<RecordedEvent> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    String type = rs.getString(3);
-                    int version = rs.getInt(4);
-                    out.add(new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version,
-                            rs.getString(5), rs.getTimestamp(6).toInstant(), codec.decode(type, version, rs.getString(7))));
-                }
-            }
-            return out;
+            return decode(q);
         }
+    }
+
+    /** One account's events that occurred before {@code before}, in seq order (a statement's whole history). */
+    public List<RecordedEvent> readAccount(String accountId, Instant before) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement(COLUMNS + "WHERE account_id = ? AND occurred_at < ? ORDER BY seq")) {
+            q.setString(1, accountId);
+            q.setObject(2, before.atOffset(java.time.ZoneOffset.UTC));
+            return decode(q);
+        }
+    }
+
+    private List<RecordedEvent> decode(PreparedStatement q) throws SQLException {
+        List<RecordedEvent> out = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                String type = rs.getString(3);
+                int version = rs.getInt(4);
+                out.add(new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version,
+                        rs.getString(5), rs.getTimestamp(6).toInstant(), codec.decode(type, version, rs.getString(7))));
+            }
+        }
+        return out;
     }
 }

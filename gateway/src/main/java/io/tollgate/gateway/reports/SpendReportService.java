@@ -25,14 +25,17 @@ import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Json;
 import io.tollgate.ledger.money.Micros;
 
 /**
- * {@code GET /api/reports/spend.csv?group_by=cost_centre,month&from=&to=}: the spend roll-up grouped
- * by any of its dimensions, as CSV for spreadsheets (cost in USD with 6 decimals). Administrators
- * get everyone's spend, a user its own.
+ * {@code GET /api/reports/spend.csv?group_by=cost_centre,month&from=&to=&cost_centre=&environment=}: the
+ * spend roll-up grouped by any of its dimensions, as CSV for spreadsheets (cost in USD with 6 decimals);
+ * {@code GET /api/reports/spend} is the same query as JSON rows, which the console charts, so what it
+ * shows and what it exports are one computation. Administrators and finance get everyone's spend, a
+ * user its own.
  */
-public final class SpendCsvService implements HttpService {
+public final class SpendReportService implements HttpService {
     /** group_by names → SQL expressions over rm_spend. */
     private static final Map<String, String> DIMENSIONS = new LinkedHashMap<>();
 
@@ -53,18 +56,64 @@ public final class SpendCsvService implements HttpService {
     private final Guard guard;
     private final Db db;
 
-    public SpendCsvService(Guard guard, Db db) {
+    public SpendReportService(Guard guard, Db db) {
         this.guard = guard;
         this.db = db;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/spend.csv", this::csv);
+        rules.get("/spend.csv", this::csv)
+                .get("/spend", this::json);
+    }
+
+    /** One row of the report: the group's values in group_by order, then the sums. */
+    private record Row(List<String> groups, long requests, long promptTokens, long completionTokens, long costMicros) {
     }
 
     private void csv(ServerRequest req, ServerResponse res) {
-        Principal caller = guard.require(req, Access.OWN_READ);
+        List<String> groups = groups(req);
+        StringWriter text = new StringWriter();
+        try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader(header(groups)).get())) {
+            for (Row r : rows(req, groups)) {
+                List<Object> row = new ArrayList<>();
+                r.groups().forEach(g -> row.add(CsvCells.text(g)));
+                row.add(r.requests());
+                row.add(r.promptTokens());
+                row.add(r.completionTokens());
+                row.add(Micros.toDecimal(r.costMicros()).toPlainString());
+                csv.printRecord(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"spend.csv\"");
+        res.send(text.toString());
+    }
+
+    private void json(ServerRequest req, ServerResponse res) {
+        List<String> groups = groups(req);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Row r : rows(req, groups)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 0; i < groups.size(); i++) {
+                row.put(groups.get(i), r.groups().get(i));
+            }
+            row.put("requests", r.requests());
+            row.put("prompt_tokens", r.promptTokens());
+            row.put("completion_tokens", r.completionTokens());
+            row.put("cost", Micros.toDecimal(r.costMicros()));
+            row.put("cost_micros", r.costMicros());
+            rows.add(row);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("group_by", groups);
+        out.put("rows", rows);
+        Json.send(res, 200, out);
+    }
+
+    private static List<String> groups(ServerRequest req) {
         List<String> groups = new ArrayList<>(new LinkedHashSet<>(List.of(
                 req.query().first("group_by").orElse("cost_centre,month").split(","))));
         groups.replaceAll(String::trim);
@@ -74,42 +123,39 @@ public final class SpendCsvService implements HttpService {
                         + DIMENSIONS.keySet() + "; not " + g);
             }
         }
+        return groups;
+    }
+
+    private List<Row> rows(ServerRequest req, List<String> groups) {
+        Principal caller = guard.require(req, Access.OWN_READ);
         LocalDate from = Period.day(req, "from").orElse(null);
         LocalDate to = Period.day(req, "to").orElse(null);
-        Where w = new Where().andIf(!caller.isFinance(), "user_id = ?", caller.userId());
+        Where w = new Where().andIf(!caller.isFinance(), "user_id = ?", caller.userId())
+                .andIf(req.query().contains("cost_centre"), "cost_centre = ?", req.query().first("cost_centre").orElse(""))
+                .andIf(req.query().contains("environment"), "environment = ?", req.query().first("environment").orElse(""));
         // Days, keys and agents exist only in the daily roll-up; anything coarser can use the monthly one.
         SpendRange range = SpendRange.between(from, to, groups.stream().anyMatch(DAILY_ONLY::contains));
         List<String> exprs = groups.stream().map(DIMENSIONS::get).toList();
         String sql = "SELECT " + String.join(", ", exprs) + ", sum(requests), sum(prompt_tokens), sum(completion_tokens), "
                 + "sum(cost_micros) FROM " + range.sql() + " s WHERE " + w.sql() + " GROUP BY " + String.join(", ", exprs)
                 + " ORDER BY " + String.join(", ", exprs);
-        StringWriter text = new StringWriter();
-        db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement(sql);
-                 CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader(header(groups)).get())) {
+        return db.read(c -> {
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(sql)) {
                 w.bind(q, range.parameters().bind(q, 1));
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        List<Object> row = new ArrayList<>();
+                        List<String> values = new ArrayList<>();
                         for (int i = 1; i <= groups.size(); i++) {
-                            row.add(CsvCells.text(rs.getString(i)));
+                            values.add(rs.getString(i));
                         }
                         int n = groups.size();
-                        row.add(rs.getLong(n + 1));
-                        row.add(rs.getLong(n + 2));
-                        row.add(rs.getLong(n + 3));
-                        row.add(Micros.toDecimal(rs.getLong(n + 4)).toPlainString());
-                        csv.printRecord(row);
+                        rows.add(new Row(values, rs.getLong(n + 1), rs.getLong(n + 2), rs.getLong(n + 3), rs.getLong(n + 4)));
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
-            return null;
+            return rows;
         });
-        res.header(HeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"spend.csv\"");
-        res.send(text.toString());
     }
 
     private static String[] header(List<String> groups) {
