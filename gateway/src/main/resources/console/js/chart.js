@@ -25,7 +25,7 @@ export function dailyChart(el, from, to, rows) {
     axes: [axis, { ...axis, size: 70, values: (u, vals) => vals.map((v) => money(Math.round(v * 1e6))) }],
     series: [
       { value: (u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
-      { label: 'Spend', fill: color, stroke: color, paths: window.uPlot.paths.bars({ size: [0.7, 40] }),
+      { label: 'Spend', fill: color, stroke: color, points: { show: false }, paths: window.uPlot.paths.bars({ size: [0.7, 40] }),
         value: (u, v) => (v == null ? '' : money(Math.round(v * 1e6))) },
     ],
   }, [xs, ys], el);

@@ -60,12 +60,12 @@ export function daysAgo(n) {
 }
 export const monthStart = () => today().slice(0, 8) + '01';
 
-/** A bar showing part of a whole (0..1+); warn from 80 %, over at 100 %. */
-export function bar(fraction, label) {
+/** A bar showing part of a whole (0..1+); against a limit it warns from 80 % and is over at 100 %. */
+export function bar(fraction, label, { limit = true } = {}) {
   const f = Math.max(0, Number.isFinite(fraction) ? fraction : 0);
   const inner = h('span');
   inner.style.width = `${Math.min(100, f * 100).toFixed(1)}%`;
-  return h(`div.bar${f >= 1 ? '.over' : f >= 0.8 ? '.warn' : ''}`, {
+  return h(`div.bar${!limit ? '' : f >= 1 ? '.over' : f >= 0.8 ? '.warn' : ''}`, {
     role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(f * 100),
     'aria-label': label || `${Math.round(f * 100)} %`,
   }, inner);

@@ -72,11 +72,19 @@ public final class Up {
             DemoCatalog.ensure(gateway, mock.baseUrl());
             System.out.println("Demo: mock upstream on " + mock.baseUrl() + "; models " + Map.of(
                     "chat", "demo-chat", "embeddings", "demo-embed", "anthropic", "demo-claude"));
+            if (DemoOrganisation.ensure(gateway)) {
+                System.out.println("Demo: filled a small organisation (6 people, 5 budgeted agents, 290 calls through the mock)");
+            }
         }
         gateway.generatedAdminKey().ifPresent(Main::printAdminKey);
         System.out.println("Data directory: " + data.toAbsolutePath() + "; Kafka " + kafka.bootstrap()
                 + "; ledger-projector /ready and /metrics on port " + projector.port());
         System.out.println("Tollgate ready on http://127.0.0.1:" + gateway.port());
+        if (mock != null) {
+            System.out.println("Console: http://127.0.0.1:" + gateway.port() + "/console/ (sign in as "
+                    + DemoOrganisation.FINANCE_LOGIN + " or " + DemoOrganisation.ADMIN_LOGIN + ", password "
+                    + DemoOrganisation.PASSWORD + ")");
+        }
     }
 
     private static Path configFile() {

@@ -55,7 +55,7 @@ export default async function overview({ query, me, setQuery }) {
       { label, value: (r) => (onPick ? h('button.link', { type: 'button', onclick: () => onPick(r[key]) }, r[key]) : r[key] ?? '(none)') },
       { label: 'Requests', num: true, value: (r) => num(r.request_count ?? r.requests) },
       { label: 'Spend', num: true, value: (r) => usd(r.total_cost ?? r.cost), csv: (r) => r.total_cost ?? r.cost },
-      { label: 'Share', value: (r) => bar(share(r.total_cost ?? r.cost), `${title}: ${r[key]}`), csv: (r) => share(r.total_cost ?? r.cost).toFixed(4) },
+      { label: 'Share', value: (r) => bar(share(r.total_cost ?? r.cost), `${title}: ${r[key]}`, { limit: false }), csv: (r) => share(r.total_cost ?? r.cost).toFixed(4) },
     ], rows, { empty: 'No spend in this period.' }));
     return panel(title, holder, csvButton(holder, `${key}.csv`));
   };
