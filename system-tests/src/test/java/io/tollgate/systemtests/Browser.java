@@ -69,8 +69,13 @@ final class Browser implements AutoCloseable {
         signOut();
         type(By.id("email"), email);
         type(By.id("password"), password);
-        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        submit("login-form");
         waitFor(By.id("sign-out"));
+    }
+
+    /** Submits the form with this id by its submit button, as a click would. */
+    void submit(String formId) {
+        driver.findElement(By.cssSelector("#" + formId + " button[type=submit]")).click();
     }
 
     /** Signs out through the console's button when someone is signed in, leaving the sign-in form. */

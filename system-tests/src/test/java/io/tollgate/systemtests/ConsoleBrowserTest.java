@@ -140,7 +140,7 @@ class ConsoleBrowserTest {
         browser.type(By.name("user_email"), "uma@acme.test");
         browser.type(By.name("cost_centre"), "Marketing");
         browser.type(By.name("monthly_budget_cap"), "15");
-        browser.driver.findElement(By.cssSelector("#new-virtual-key button[type=submit]")).click();
+        browser.submit("new-virtual-key");
         String secret = browser.waitFor(By.cssSelector(".secret code")).getText();
         assertTrue(secret.startsWith("vk_"), secret);
         JsonNode created = null;
@@ -159,7 +159,7 @@ class ConsoleBrowserTest {
         new Select(browser.waitFor(By.name("account_id"))).selectByVisibleText("uma@acme.test");
         browser.type(By.name("amount"), "25");
         browser.type(By.name("reason"), "Invoice 118");
-        browser.driver.findElement(By.cssSelector("#top-up button[type=submit]")).click();
+        browser.submit("top-up");
         browser.waitForText(By.id("toast"), "Added $25.00");
         assertEquals(0, before.add(new BigDecimal("25")).compareTo(balance(uma).get("credits").decimalValue()));
         flow.awaitProjected(30);
@@ -191,7 +191,7 @@ class ConsoleBrowserTest {
         browser.type(By.name("name"), "acme-openai");
         browser.type(By.name("base_url"), TestStack.mock().baseUrl());
         browser.type(By.name("api_key"), TestStack.UPSTREAM_KEY);
-        browser.driver.findElement(By.cssSelector("#new-provider button[type=submit]")).click();
+        browser.submit("new-provider");
         browser.waitForText(By.tagName("main"), "acme-openai");
         long id = Catalog.providerId(api, "acme-openai");
         browser.waitFor(By.cssSelector("button[aria-label='Refresh models of acme-openai']")).click();
@@ -204,12 +204,31 @@ class ConsoleBrowserTest {
         new Select(browser.waitFor(By.name("model"))).selectByValue("embed");
         browser.type(By.name("input"), "0.2");
         browser.type(By.name("output"), "0");
-        browser.driver.findElement(By.cssSelector("#set-price button[type=submit]")).click();
+        browser.submit("set-price");
         browser.waitForText(By.id("toast"), "Price of embed set");
         JsonNode embed = api.get("/v1/models/embed", TestStack.ADMIN_KEY).json();
         assertEquals(0, new BigDecimal("0.2").compareTo(embed.at("/pricing/input_per_million").decimalValue()), embed.toString());
         browser.waitForText(By.tagName("main"), "$0.20 / 1M");
         browser.screenshot("models");
+
+        // An administrator rotates someone else's key: the new secret is shown once and works.
+        browser.open("#/keys?user_id=" + userId("maya@acme.example"));
+        browser.waitFor(By.cssSelector("button[aria-label='Rotate ide-copilot']")).click();
+        String rotated = browser.waitFor(By.cssSelector(".secret code")).getText();
+        assertTrue(rotated.startsWith("vk_"), rotated);
+        assertEquals(200, api.post("/v1/chat/completions", rotated, Catalog.chatBody("demo-chat", "after rotation", false)).status());
+
+        // The other administrator pages render from their API without an error, every control labelled.
+        for (String page : List.of("#/users", "#/plans", "#/health", "#/keys", "#/account", "#/audit")) {
+            browser.open(page);
+            browser.waitFor(By.cssSelector("main h1 + *:not(.muted)"));
+            assertTrue(browser.driver.findElements(By.cssSelector("main > p.error")).isEmpty(),
+                    page + ": " + browser.driver.findElement(By.tagName("main")).getText());
+            assertAllControlsLabelled(page);
+        }
+        browser.open("#/health");
+        browser.waitForText(By.id("health-tiles"), "accepting");
+        browser.screenshot("health");
         assertNoCspViolations();
     }
 
@@ -255,6 +274,11 @@ class ConsoleBrowserTest {
                 .header("Cookie", "session=" + session.getValue()).header("Content-Type", "application/json")
                 .header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.ofString(body)).build());
         assertEquals(201, withProof.status(), withProof.body());
+        // Only the write with the proof made a key: the user's key page lists it once.
+        browser.open("#/keys");
+        browser.waitForText(By.tagName("main"), "from-elsewhere");
+        assertEquals(1, browser.driver.findElements(By.xpath("//main//strong[text()='from-elsewhere']")).size());
+        browser.screenshot("keys-after-csrf");
 
         Api.Reply page = api.get("/console/", null);
         String policy = page.header("Content-Security-Policy");
@@ -277,10 +301,7 @@ class ConsoleBrowserTest {
         for (String page : List.of("#/overview", "#/events", "#/budgets", "#/credits", "#/statements", "#/audit")) {
             browser.open(page);
             browser.waitFor(By.cssSelector("main h1 + *:not(.muted)"));
-            Object unlabelled = browser.script("return [...document.querySelectorAll('main input, main select, main button')]"
-                    + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
-                    + ".map(e => e.outerHTML).join('\\n')");
-            assertEquals("", unlabelled, page + " has controls without a label");
+            assertAllControlsLabelled(page);
         }
 
         browser.size(390, 844);
@@ -311,6 +332,13 @@ class ConsoleBrowserTest {
         } finally {
             browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
         }
+    }
+
+    private void assertAllControlsLabelled(String page) {
+        Object unlabelled = browser.script("return [...document.querySelectorAll('main input, main select, main button')]"
+                + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
+                + ".map(e => e.outerHTML).join('\\n')");
+        assertEquals("", unlabelled, page + " has controls without a label");
     }
 
     private static String readCsrf(String json) {
