@@ -11,7 +11,10 @@ export default async function events({ query, me, setQuery }) {
   const f = Object.fromEntries(FILTERS.map(([k]) => [k, query.get(k) || '']));
   const cursor = query.get('cursor') || '';
   const base = money ? '/api/admin/usage-events' : '/api/usage-events';
-  const { data: rows, headers } = await api('GET', `${base}${qs({ ...f, cursor, limit: 50 })}`);
+  const [{ data: rows, headers }, accounts] = await Promise.all([
+    api('GET', `${base}${qs({ ...f, cursor, limit: 50 })}`),
+    money ? get('/api/admin/balances') : Promise.resolve([{ user_id: me.id, email: me.email }])]);
+  const emails = new Map(accounts.map((a) => [a.user_id, a.email]));
   const next = headers.get('X-Next-Cursor');
 
   const form = h('form.filters.no-print', { id: 'event-filters', 'aria-label': 'Filters' },
@@ -30,7 +33,7 @@ export default async function events({ query, me, setQuery }) {
     { label: 'Seq', num: true, value: (r) => r.seq },
     { label: 'Time', value: (r) => time(r.timestamp), csv: (r) => r.timestamp },
     { label: 'Model', value: (r) => r.model },
-    { label: 'User', num: true, value: (r) => r.user_id },
+    { label: 'User', value: (r) => emails.get(r.user_id) || `#${r.user_id}` },
     { label: 'Key', num: true, value: (r) => r.virtual_key_id },
     { label: 'Cost centre', value: (r) => r.cost_centre || '—' },
     { label: 'Env', value: (r) => r.environment },

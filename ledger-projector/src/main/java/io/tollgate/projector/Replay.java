@@ -372,8 +372,8 @@ public final class Replay {
         int shown = 0;
         for (var e : new java.util.TreeMap<>(m.balances).entrySet()) {
             Balance b = e.getValue();
-            credits += b.creditsMicros();
-            spent += b.spentMicros();
+            credits = Math.addExact(credits, b.creditsMicros());
+            spent = Math.addExact(spent, b.spentMicros());
             if (shown++ < 20) {
                 out.printf("  %s: %s - %s = %s%n", e.getKey(), Micros.toDecimal(b.creditsMicros()),
                         Micros.toDecimal(b.spentMicros()), Micros.toDecimal(b.availableMicros()));

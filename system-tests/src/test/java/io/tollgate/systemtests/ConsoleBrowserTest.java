@@ -243,7 +243,7 @@ class ConsoleBrowserTest {
         List<WebElement> rows = browser.waitFor(By.cssSelector("tbody tr")).findElements(By.xpath("../tr"));
         assertFalse(rows.isEmpty());
         for (WebElement row : rows) {
-            assertEquals(Long.toString(uma), row.findElements(By.tagName("td")).get(3).getText());
+            assertEquals("uma@acme.test", row.findElements(By.tagName("td")).get(3).getText());
         }
         browser.open("#/statements?account_id=" + otto);
         browser.waitForText(By.tagName("main"), "users see only their own statements");

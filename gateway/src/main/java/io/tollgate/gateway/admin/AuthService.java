@@ -23,6 +23,7 @@ import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Forms;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.Logins.SignedIn;
 import io.tollgate.gateway.identity.UserDirectory;

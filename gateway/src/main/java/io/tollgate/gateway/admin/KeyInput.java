@@ -17,6 +17,7 @@ import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Cidr;
 import io.tollgate.gateway.auth.KeyPolicy;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.ledger.money.Micros;
 
 /**

@@ -24,6 +24,7 @@ import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.identity.KeyBounds;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.identity.UserDirectory.User;

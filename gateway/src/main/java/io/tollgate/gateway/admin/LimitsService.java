@@ -16,10 +16,10 @@ import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.LimitBook;
-import io.tollgate.gateway.controls.Limits;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.identity.UserDirectory;
+import io.tollgate.gateway.plans.Limits;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.gateway.plans.PlanCatalog;
 

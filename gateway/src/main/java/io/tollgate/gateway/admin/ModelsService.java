@@ -20,6 +20,7 @@ import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.http.OpenApiDocument;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.UpstreamAddresses;

@@ -11,6 +11,7 @@ import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.identity.Logins;
 import io.tollgate.gateway.identity.UserDirectory;
 

@@ -18,6 +18,7 @@ import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.gateway.identity.UserDirectory.Key;
 import io.tollgate.gateway.identity.UserDirectory.KeySpec;

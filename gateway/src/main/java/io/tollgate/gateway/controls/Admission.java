@@ -18,6 +18,7 @@ import io.tollgate.gateway.Db;
 import io.tollgate.gateway.auth.KeyPolicy;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.http.ApiError;
+import io.tollgate.gateway.plans.Limits;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.CreditsAdded;
@@ -406,10 +407,10 @@ public final class Admission {
         private void release() {
             if (open) {
                 open = false;
-                account.reserved -= ask.worstCostMicros();
-                account.reservedTokens -= ask.worstTokens();
+                account.reserved = Math.subtractExact(account.reserved, ask.worstCostMicros());
+                account.reservedTokens = Math.subtractExact(account.reservedTokens, ask.worstTokens());
                 for (KeyState k : family) {
-                    k.reserved -= ask.worstCostMicros();
+                    k.reserved = Math.subtractExact(k.reserved, ask.worstCostMicros());
                     k.reservedRequests--;
                 }
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.tollgate.gateway.Db;
+import io.tollgate.gateway.plans.Limits;
 import io.tollgate.ledger.events.LimitsSet;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.events.RecordedEvent;

@@ -10,13 +10,13 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.tollgate.gateway.admin.Validation;
 import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.conversations.Conversations.Conversation;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.Validation;
 
 /** {@code /v1/sessions} (seed 002): create, list, get (with its turns), rename, delete and reset conversations. */
 public final class ConversationsService implements HttpService {

@@ -2,7 +2,6 @@ package io.tollgate.gateway.plans;
 
 import java.util.List;
 
-import io.tollgate.gateway.controls.Limits;
 
 /**
  * A subscription plan (seed 001): rate limits, a monthly quota, entitlements.

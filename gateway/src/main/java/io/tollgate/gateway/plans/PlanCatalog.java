@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 
 import io.tollgate.gateway.Db;
-import io.tollgate.gateway.controls.Limits;
 
 /** The plans, read once: they are defined by migrations, so they do not change while the gateway runs. */
 public final class PlanCatalog {

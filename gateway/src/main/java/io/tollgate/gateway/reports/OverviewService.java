@@ -70,9 +70,9 @@ public final class OverviewService implements HttpService {
         void add(ResultSet rs) throws SQLException {
             requests += rs.getLong(4);
             tokens += rs.getLong(5);
-            cost += rs.getLong(6);
+            cost = Math.addExact(cost, rs.getLong(6));
             repeats += rs.getLong(7);
-            wasted += rs.getLong(8);
+            wasted = Math.addExact(wasted, rs.getLong(8));
         }
     }
 

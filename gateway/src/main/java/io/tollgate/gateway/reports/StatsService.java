@@ -14,13 +14,13 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.Db;
-import io.tollgate.gateway.admin.Validation;
 import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
+import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.identity.UserDirectory;
 import io.tollgate.ledger.money.Micros;
 

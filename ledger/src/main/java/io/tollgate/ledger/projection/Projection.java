@@ -197,7 +197,7 @@ public final class Projection {
         }
         boolean repeat = !at.isAfter(p.lastSeen().plusSeconds(wasteWindow.getSeconds()).plusNanos(wasteWindow.getNano()));
         state.prompts.put(key, new PromptStats(p.firstSeen(), at.isAfter(p.lastSeen()) ? at : p.lastSeen(),
-                p.occurrences() + 1, p.repeats() + (repeat ? 1 : 0), p.wastedMicros() + (repeat ? u.costMicros() : 0)));
+                p.occurrences() + 1, p.repeats() + (repeat ? 1 : 0), Math.addExact(p.wastedMicros(), repeat ? u.costMicros() : 0)));
         return repeat;
     }
 

@@ -1,9 +1,8 @@
-package io.tollgate.gateway.admin;
+package io.tollgate.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.helidon.webserver.http.ServerRequest;
-import io.tollgate.gateway.http.ApiError;
 import io.tollgate.ledger.money.Micros;
 
 /** Field checks shared by the management endpoints, each failing with a 400 that names the field. */
@@ -86,7 +85,7 @@ public final class Validation {
      * Whether a destructive request carries its confirmation: {@code ?confirm=true}, {@code {"confirm": true}},
      * or seed 001's {@code {"confirmation": "DELETE"}} (also {@code DELETE_KEY}, {@code DELETE_ACCOUNT}).
      */
-    static boolean confirmed(io.helidon.webserver.http.ServerRequest req, com.fasterxml.jackson.databind.node.ObjectNode body) {
+    public static boolean confirmed(io.helidon.webserver.http.ServerRequest req, com.fasterxml.jackson.databind.node.ObjectNode body) {
         if ("true".equals(req.query().first("confirm").orElse(""))) {
             return true;
         }

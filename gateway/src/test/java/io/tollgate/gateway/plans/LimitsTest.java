@@ -1,8 +1,7 @@
-package io.tollgate.gateway.controls;
+package io.tollgate.gateway.plans;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -20,13 +19,5 @@ class LimitsTest {
     void onlySetLimitsAppearInTheirMap() {
         assertEquals(Map.of("requests_per_minute", 60L, "tokens_per_day", 9L),
                 new Limits(60L, null, null, null, null, 9L).asMap());
-    }
-
-    @Test
-    void resetTimesUseOpenAisFormatRoundedUpToASecond() {
-        assertEquals("1s", Admission.resetText(Duration.ofMillis(10)));
-        assertEquals("59s", Admission.resetText(Duration.ofMillis(58_001)));
-        assertEquals("6m0s", Admission.resetText(Duration.ofMinutes(6)));
-        assertEquals("1h2m3s", Admission.resetText(Duration.ofSeconds(3723)));
     }
 }

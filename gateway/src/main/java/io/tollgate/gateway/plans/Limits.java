@@ -1,4 +1,4 @@
-package io.tollgate.gateway.controls;
+package io.tollgate.gateway.plans;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
