@@ -119,6 +119,10 @@ class ConsoleBrowserTest {
         assertTrue(record.getText().contains("\"seq\": " + seq), record.getText());
         assertTrue(record.getText().contains("UsageRecorded"), record.getText());
         browser.screenshot("event-record");
+        // From the keyboard: a focused row opens with Enter.
+        String second = rows.get(1).findElement(By.tagName("td")).getText();
+        rows.get(1).sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.waitForText(By.id("event-detail"), "Event seq " + second);
 
         Path csv = browser.downloads.resolve("usage-events.csv");
         Files.deleteIfExists(csv);

@@ -32,8 +32,8 @@ import io.tollgate.schema.Migrate;
  * Reporting latency at scale: the read models of N usage events (90 days, 1,000 users, 3,000 keys,
  * 20 projects, 12 cost centres, 8 models; every 11th call a repeated prompt) are generated in Postgres as the projector's
  * tables hold them (its own throughput is the replay benchmark's subject), then the real gateway
- * answers {@code /api/metrics/overview} and pages of {@code /api/admin/usage-events} over HTTP,
- * one request at a time, and the latency percentiles are reported.
+ * answers {@code /api/metrics/overview}, the console's {@code /api/reports/spend} queries and pages of
+ * {@code /api/admin/usage-events} over HTTP, one request at a time, and the latency percentiles are reported.
  */
 public final class ReportBench {
     private static final String ADMIN = "tg_live_benchadmin0123456789abcdefABCDEF";
@@ -61,6 +61,12 @@ public final class ReportBench {
                 measure(out, http, "overview, month to date", i -> base + "/api/metrics/overview?from=" + month);
                 measure(out, http, "overview, one cost centre, last 45 days", i -> base + "/api/metrics/overview?from="
                         + LocalDate.now(ZoneOffset.UTC).minusDays(45) + "&cost_centre=cc-" + i % 12);
+                // The console's overview adds these to the overview itself; its budgets page the per-key one.
+                String days30 = "&from=" + LocalDate.now(ZoneOffset.UTC).minusDays(29);
+                measure(out, http, "spend by day, last 30 days", i -> base + "/api/reports/spend?group_by=day" + days30);
+                measure(out, http, "spend by agent, last 30 days, one cost centre", i -> base
+                        + "/api/reports/spend?group_by=agent" + days30 + "&cost_centre=cc-" + i % 12);
+                measure(out, http, "spend by key, month to date", i -> base + "/api/reports/spend?group_by=key_id&from=" + month);
                 measure(out, http, "usage events, first page of 100", i -> base + "/api/admin/usage-events?limit=100");
                 String[] cursor = {null};
                 measure(out, http, "usage events, next page of 100 (cursor walk)", i -> {
