@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Access.CallerKind;
-import io.tollgate.gateway.auth.AccessTable;
-import io.tollgate.gateway.http.OpenApiDocument;
+import io.tollgate.gateway.api.AccessTable;
+import io.tollgate.gateway.api.OpenApiDocument;
 
 /**
  * Every operation of the OpenAPI document, called by every kind of caller docs/security.md's table names, gets what

@@ -19,13 +19,13 @@ import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
-import io.tollgate.gateway.http.OpenApiDocument;
+import io.tollgate.gateway.api.OpenApiDocument;
 import io.tollgate.gateway.http.Validation;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.UpstreamAddresses;
 import io.tollgate.gateway.routing.ModelCatalog;
-import io.tollgate.gateway.routing.ModelLifecycle;
+import io.tollgate.gateway.proxy.ModelLifecycle;
 import io.tollgate.gateway.routing.ModelCatalog.NewModel;
 import io.tollgate.ledger.money.Micros;
 

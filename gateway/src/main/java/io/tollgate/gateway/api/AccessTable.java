@@ -1,10 +1,10 @@
-package io.tollgate.gateway.auth;
+package io.tollgate.gateway.api;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 import io.tollgate.gateway.auth.Access.CallerKind;
-import io.tollgate.gateway.http.OpenApiDocument;
+import io.tollgate.gateway.auth.Access;
 
 /**
  * The "who may do what" tables of docs/security.md and docs/access.md, rendered from {@link Access} and the OpenAPI document's

@@ -1,4 +1,4 @@
-package io.tollgate.gateway.routing;
+package io.tollgate.gateway.proxy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +19,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.providers.ModelRoute;
 import io.tollgate.gateway.providers.Provider;
-import io.tollgate.gateway.proxy.RequestBoard;
-import io.tollgate.gateway.proxy.UpstreamClient;
+import io.tollgate.gateway.routing.DeploymentHealth;
+import io.tollgate.gateway.routing.ModelCatalog;
 
 /**
  * Seed 002's model lifecycle. On a provider that holds models in memory (Ollama) load and unload are real:

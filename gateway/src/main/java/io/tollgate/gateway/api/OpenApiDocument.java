@@ -1,4 +1,4 @@
-package io.tollgate.gateway.http;
+package io.tollgate.gateway.api;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +17,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.gateway.auth.Access;
+import io.tollgate.gateway.http.Json;
 
 /**
  * {@code GET /openapi}: the OpenAPI document of the whole API ({@code META-INF/openapi.yaml}), as YAML,
