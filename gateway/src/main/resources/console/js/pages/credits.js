@@ -42,7 +42,7 @@ export default async function credits({ setQuery }) {
     { label: 'Seq', num: true, value: (a) => a.seq },
     { label: 'Time', value: (a) => time(a.timestamp), csv: (a) => a.timestamp },
     { label: 'Account', value: (a) => emails.get(a.account_id) || a.account_id },
-    { label: 'By user', num: true, value: (a) => a.actor_user_id },
+    { label: 'By', value: (a) => emails.get(String(a.actor_user_id)) || `#${a.actor_user_id}` },
     { label: 'Amount', num: true, value: (a) => usd(Number(/amount_micros=(\d+)/.exec(a.details)?.[1] || 0) / 1e6) },
     { label: 'Details', value: (a) => a.details },
   ], history, { empty: 'No credits granted yet.' }));
