@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.auth.KeyPolicy;
 import io.tollgate.gateway.auth.Principal;
-import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.plans.Limits;
 import io.tollgate.gateway.plans.Plan;
 import io.tollgate.ledger.events.ApiKeyCreated;
@@ -140,12 +139,13 @@ public final class Admission {
 
     private static void checkKeyUsage(KeyPolicy policy, KeyState k, long worstCost) {
         if (policy.maxRequests() != null && k.requests + k.reservedRequests >= policy.maxRequests()) {
-            throw ApiError.forbidden("key_usage_limit_reached", "key " + k.id + " has used all of its "
-                    + policy.maxRequests() + " requests");
+            throw new Refusal(Refusal.Reason.KEY_USAGE_LIMIT_REACHED, "key " + k.id + " has used all of its "
+                    + policy.maxRequests() + " requests", null, null);
         }
         if (policy.maxSpendMicros() != null && k.spent + k.reserved + worstCost > policy.maxSpendMicros()) {
-            throw ApiError.forbidden("key_usage_limit_reached", "the spend limit of key " + k.id + ", "
-                    + Micros.toDecimal(policy.maxSpendMicros()).toPlainString() + " USD, does not cover this request");
+            throw new Refusal(Refusal.Reason.KEY_USAGE_LIMIT_REACHED, "the spend limit of key " + k.id + ", "
+                    + Micros.toDecimal(policy.maxSpendMicros()).toPlainString() + " USD, does not cover this request",
+                    null, null);
         }
     }
 
@@ -184,10 +184,10 @@ public final class Admission {
 
     private static void checkBudget(Long budget, KeyState k, long worst, Instant now) {
         if (budget != null && k.monthSpent + k.reserved + worst > budget) {
-            throw new ApiError(429, "insufficient_quota", "budget_exceeded", "the monthly budget of "
+            throw new Refusal(Refusal.Reason.BUDGET_EXCEEDED, "the monthly budget of "
                     + usd(budget) + " USD of key " + k.id + " is spent (" + usd(k.monthSpent) + " spent, " + usd(k.reserved)
                     + " reserved by requests in flight, this request may cost up to " + usd(worst)
-                    + "); it renews on " + nextMonth(now), Map.of("Retry-After", secondsUntil(nextMonth(now), now)));
+                    + "); it renews on " + nextMonth(now), Duration.between(now, nextMonth(now)), null);
         }
     }
 
@@ -198,28 +198,26 @@ public final class Admission {
             return;
         }
         if (plan.monthlySpendQuotaMicros() != null && a.monthSpent + a.reserved + worst > plan.monthlySpendQuotaMicros()) {
-            throw new ApiError(429, "insufficient_quota", "plan_quota_exceeded", "the " + plan.name()
+            throw new Refusal(Refusal.Reason.PLAN_QUOTA_EXCEEDED, "the " + plan.name()
                     + " plan's monthly spend quota of " + usd(plan.monthlySpendQuotaMicros()) + " USD is reached",
-                    Map.of("Retry-After", secondsUntil(nextMonth(now), now)));
+                    Duration.between(now, nextMonth(now)), null);
         }
         if (plan.monthlyTokenQuota() != null && a.monthTokens + a.reservedTokens + ask.worstTokens()
                 > plan.monthlyTokenQuota()) {
-            throw new ApiError(429, "insufficient_quota", "plan_quota_exceeded", "the " + plan.name()
+            throw new Refusal(Refusal.Reason.PLAN_QUOTA_EXCEEDED, "the " + plan.name()
                     + " plan's monthly quota of " + plan.monthlyTokenQuota() + " tokens is reached ("
-                    + a.monthTokens + " used)", Map.of("Retry-After", secondsUntil(nextMonth(now), now)));
+                    + a.monthTokens + " used)", Duration.between(now, nextMonth(now)), null);
         }
         if (plan.prepaid() && a.credits - a.spent - a.reserved < worst) {
-            throw new ApiError(402, "billing_error", "insufficient_credits", "insufficient credits: "
+            throw new Refusal(Refusal.Reason.INSUFFICIENT_CREDITS, "insufficient credits: "
                     + usd(a.credits - a.spent - a.reserved) + " USD available, this request may cost up to "
-                    + usd(worst) + " USD; add credits to continue");
+                    + usd(worst) + " USD; add credits to continue", null, null);
         }
     }
 
-    private static ApiError tooMany(String message, Granularity g, Instant now, long limit, String what) {
-        String retry = secondsUntil(Windows.end(g, now), now);
-        return new ApiError(429, "rate_limit_error", "rate_limit_exceeded", message, Map.of("Retry-After", retry,
-                "x-ratelimit-limit-" + what, Long.toString(limit), "x-ratelimit-remaining-" + what, "0",
-                "x-ratelimit-reset-" + what, resetText(Duration.between(now, Windows.end(g, now)))));
+    private static Refusal tooMany(String message, Granularity g, Instant now, long limit, String what) {
+        Duration left = Duration.between(now, Windows.end(g, now));
+        return new Refusal(Refusal.Reason.RATE_LIMIT_EXCEEDED, message, left, new Refusal.Window(what, limit, left));
     }
 
     /** The window with the least room left, which is the one a client should pace itself by. */
@@ -246,16 +244,12 @@ public final class Admission {
     }
 
     /** OpenAI's format for reset durations: {@code 59s}, {@code 6m0s}, {@code 1h2m3s}. */
-    static String resetText(Duration d) {
+    public static String resetText(Duration d) {
         long s = Math.max(1, (d.toMillis() + 999) / 1000);
         long h = s / 3600;
         long m = s % 3600 / 60;
         long sec = s % 60;
         return h > 0 ? h + "h" + m + "m" + sec + "s" : m > 0 ? m + "m" + sec + "s" : sec + "s";
-    }
-
-    private static String secondsUntil(Instant end, Instant now) {
-        return Long.toString(Math.max(1, (Duration.between(now, end).toMillis() + 999) / 1000));
     }
 
     private static Instant nextMonth(Instant now) {

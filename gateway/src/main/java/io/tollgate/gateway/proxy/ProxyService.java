@@ -41,6 +41,7 @@ import io.tollgate.gateway.auth.Scopes;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.InFlight;
 import io.tollgate.gateway.controls.LimitBook;
+import io.tollgate.gateway.controls.Refusal;
 import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Bodies;
@@ -306,10 +307,10 @@ public final class ProxyService implements HttpService {
     private Admission.Ticket admitted(Admission.Ask ask) {
         try {
             return admission.admit(ask);
-        } catch (ApiError refused) {
+        } catch (Refusal refused) {
             Counter.builder("tollgate_admission_refusals").description("Calls refused before any upstream call, by reason")
-                    .tags("reason", refused.code()).register(meters).increment();
-            throw refused;
+                    .tags("reason", refused.reason().code()).register(meters).increment();
+            throw Refusals.toHttp(refused);
         }
     }
 
