@@ -230,7 +230,6 @@ public final class Gateway implements AutoCloseable {
                     .addFilter(tracing.filter())
                     .addFilter(new RequestMetrics(meters))
                     .addFilter(new InputGuard())
-                    .addFilter(Console.headers())
                     .register("/api/auth", auth)
                     .register("/api/users", new UsersService(guard, json, directory, passwords, logins))
                     .register("/api/keys", keys)

@@ -301,6 +301,7 @@ class ConsoleBrowserTest {
         long bytes = ((Number) browser.script("return performance.getEntriesByType('navigation').concat("
                 + "performance.getEntriesByType('resource')).reduce((s, e) => s + e.transferSize, 0)")).longValue();
         assertTrue(bytes > 0 && bytes < 300_000, bytes + " bytes transferred on first load");
+        System.out.printf("console first load: %,d bytes transferred%n", bytes);
 
         for (String page : List.of("#/overview", "#/events", "#/budgets", "#/credits", "#/statements", "#/audit")) {
             browser.open(page);

@@ -123,6 +123,17 @@ class KubernetesManifestsTest {
         }
     }
 
+    /** The workload's container: our image, running {@code mainClass}, every variable it sets one the code reads. */
+    private Map<String, Object> serviceContainer(Map<String, Object> workload, String mainClass, String who)
+            throws Exception {
+        Map<String, Object> c = container(workload);
+        assertEquals("tollgate", c.get("image"));
+        assertEquals(List.of(mainClass), c.get("args"));
+        Class.forName(mainClass).getMethod("main", String[].class);
+        allRead(env(c), who);
+        return c;
+    }
+
     private static void runsAsTheImagesUser(Map<String, Object> workload) throws Exception {
         String user = Files.readAllLines(Path.of("..", "Dockerfile")).stream().filter(l -> l.startsWith("USER "))
                 .reduce((a, b) -> b).orElseThrow().substring(5).split(":")[0];
@@ -134,12 +145,8 @@ class KubernetesManifestsTest {
     @Test
     void theGatewayIsConfiguredProbedAndDrainedAsTheCodeExpects() throws Exception {
         Map<String, Object> gateway = doc("StatefulSet", "tollgate-gateway");
-        Map<String, Object> c = container(gateway);
-        assertEquals("tollgate", c.get("image"));
-        assertEquals(List.of("io.tollgate.gateway.Main"), c.get("args"));
-        Class.forName("io.tollgate.gateway.Main").getMethod("main", String[].class);
+        Map<String, Object> c = serviceContainer(gateway, "io.tollgate.gateway.Main", "the gateway");
         Map<String, String> env = env(c);
-        allRead(env, "the gateway");
         GatewayConfig config = GatewayConfig.load(YAML, env);
         assertEquals("postgres.example.internal", config.database().host());
         assertEquals("tollgate_app", config.database().user(), "the services run as the application role");
@@ -172,12 +179,8 @@ class KubernetesManifestsTest {
     @Test
     void theProjectorIsConfiguredAndProbedAsTheCodeExpects() throws Exception {
         Map<String, Object> projector = doc("Deployment", "tollgate-projector");
-        Map<String, Object> c = container(projector);
-        assertEquals("tollgate", c.get("image"));
-        assertEquals(List.of("io.tollgate.projector.ProjectorService"), c.get("args"));
-        Class.forName("io.tollgate.projector.ProjectorService").getMethod("main", String[].class);
+        Map<String, Object> c = serviceContainer(projector, "io.tollgate.projector.ProjectorService", "the projector");
         Map<String, String> env = env(c);
-        allRead(env, "the projector");
         ProjectorConfig config = ProjectorConfig.load(YAML, env);
         assertEquals("kafka.example.internal:9092", config.kafkaBootstrap());
         assertEquals("tollgate_app", config.database().user());

@@ -2,12 +2,10 @@ package io.tollgate.gateway.console;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.staticcontent.StaticContentService;
 
 /**
@@ -24,7 +22,8 @@ public final class Console implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.register("/lib/uplot", StaticContentService.builder(UPLOT).build())
+        rules.any(Console::securityHeaders)
+                .register("/lib/uplot", StaticContentService.builder(UPLOT).build())
                 .register("/", StaticContentService.builder("console").welcomeFileName("index.html").build());
     }
 
@@ -35,16 +34,12 @@ public final class Console implements HttpService {
         });
     }
 
-    /** The security headers of every page and asset under {@code /console}. */
-    public static Filter headers() {
-        return (FilterChain chain, RoutingRequest req, RoutingResponse res) -> {
-            if (req.path().path().startsWith("/console")) {
-                res.header("Content-Security-Policy", POLICY);
-                res.header("X-Content-Type-Options", "nosniff");
-                res.header("Referrer-Policy", "same-origin");
-                res.header("Cache-Control", "no-cache");
-            }
-            chain.proceed();
-        };
+    /** The security headers of every page and asset under {@code /console} (on its routes only, not the data plane's). */
+    private static void securityHeaders(ServerRequest req, ServerResponse res) {
+        res.header("Content-Security-Policy", POLICY);
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header("Referrer-Policy", "same-origin");
+        res.header("Cache-Control", "no-cache");
+        res.next();
     }
 }

@@ -79,9 +79,7 @@ public final class OverviewService implements HttpService {
     private void overview(ServerRequest req, ServerResponse res) {
         Principal caller = guard.require(req, Access.OWN_READ);
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        Where filters = new Where()
-                .andIf(req.query().contains("cost_centre"), "cost_centre = ?", req.query().first("cost_centre").orElse(""))
-                .andIf(req.query().contains("environment"), "environment = ?", req.query().first("environment").orElse(""));
+        Where filters = new Where().andQueried(req, "cost_centre", "environment");
         Where scope = new Where().andIf(!caller.isFinance(), "user_id = ?", caller.userId()).andAll(filters);
         LocalDate from = Period.day(req, "from").orElse(null);
         LocalDate to = Period.day(req, "to").orElse(null);

@@ -133,8 +133,7 @@ public final class SpendReportService implements HttpService {
         LocalDate from = Period.day(req, "from").orElse(null);
         LocalDate to = Period.day(req, "to").orElse(null);
         Where w = new Where().andIf(!caller.isFinance(), "user_id = ?", caller.userId())
-                .andIf(req.query().contains("cost_centre"), "cost_centre = ?", req.query().first("cost_centre").orElse(""))
-                .andIf(req.query().contains("environment"), "environment = ?", req.query().first("environment").orElse(""));
+                .andQueried(req, "cost_centre", "environment");
         // Days, keys and agents exist only in the daily roll-up; anything coarser can use the monthly one.
         SpendRange range = SpendRange.between(from, to, groups.stream().anyMatch(DAILY_ONLY::contains));
         List<String> exprs = groups.stream().map(DIMENSIONS::get).toList();

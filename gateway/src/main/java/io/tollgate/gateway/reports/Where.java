@@ -20,6 +20,14 @@ final class Where {
         return present ? and(condition, values) : this;
     }
 
+    /** Equality on each column the request's query names ({@code ?cost_centre=…&environment=…}). */
+    Where andQueried(io.helidon.webserver.http.ServerRequest req, String... columns) {
+        for (String column : columns) {
+            req.query().first(column).ifPresent(value -> and(column + " = ?", value));
+        }
+        return this;
+    }
+
     Where andAll(Where other) {
         conditions.addAll(other.conditions);
         parameters.addAll(other.parameters);
