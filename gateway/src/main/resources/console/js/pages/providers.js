@@ -15,8 +15,8 @@ export default async function providers({ setQuery }) {
       h('button', { type: 'button', 'aria-label': `Refresh models of ${p.name}`, onclick: async () => {
         const r = await attempt(() => post(`/api/providers/${p.id}/refresh_models`, {}));
         if (r) {
-          const n = r.count ?? r.models?.length ?? r.data?.length;
-          toast(`${p.name}: ${n ?? 'its'} models listed`);
+          const n = r.runtime_models.length;
+          toast(`${p.name}: ${n} models listed`);
           refresh();
         }
       } }, 'Refresh models'),

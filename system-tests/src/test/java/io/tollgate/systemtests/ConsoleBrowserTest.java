@@ -200,9 +200,10 @@ class ConsoleBrowserTest {
         long id = Catalog.providerId(api, "acme-openai");
         browser.waitFor(By.cssSelector("button[aria-label='Refresh models of acme-openai']")).click();
         browser.waitForText(By.id("toast"), "acme-openai:");
-        browser.screenshot("providers");
         JsonNode provider = api.get("/api/providers/" + id, TestStack.ADMIN_KEY).json();
         assertTrue(provider.toString().contains("mock-chat"), provider.toString());
+        browser.waitForText(By.id("toast"), "acme-openai: " + provider.get("runtime_models").size() + " models listed");
+        browser.screenshot("providers");
 
         browser.open("#/models");
         new Select(browser.waitFor(By.name("model"))).selectByValue("embed");
