@@ -185,7 +185,7 @@ public final class Gateway implements AutoCloseable {
             LedgerFollower follower = new LedgerFollower(events, lastSeq(events));
             PlanCatalog plans = new PlanCatalog(db);
             LimitBook limits = new LimitBook(db, events, follower);
-            Admission admission = new Admission(db, follower, Clock.systemUTC());
+            Admission admission = new Admission(events, follower, Clock.systemUTC());
             Credits credits = new Credits(db, events, follower);
             follower.listen(authenticator::follow);
             UserProviderKeys userKeys = new UserProviderKeys(db, events, secrets);

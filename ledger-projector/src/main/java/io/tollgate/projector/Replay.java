@@ -39,7 +39,7 @@ import io.tollgate.ledger.money.Micros;
 import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.projection.ReadModelStore;
 import io.tollgate.ledger.projection.ReadModels;
-import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.account.Balance;
 import io.tollgate.ledger.store.HashChain;
 import io.tollgate.ledger.store.PostgresSettings;
 

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.tollgate.ledger.account.Balance;
+import io.tollgate.ledger.account.Granularity;
 import io.tollgate.ledger.projection.ReadModels;
 import io.tollgate.ledger.projection.Rows;
 import io.tollgate.projector.Replay;
@@ -81,8 +83,8 @@ class EventFlowTest {
         long aliceSpent = usage(alice).stream().mapToLong(e -> e.get("cost_micros").asLong()).sum();
         long bobSpent = usage(bob).stream().mapToLong(e -> e.get("cost_micros").asLong()).sum();
         assertTrue(aliceSpent > 0 && bobSpent > 0);
-        assertEquals(new Rows.Balance(5_000_000, aliceSpent, 4), live.balances.get(Long.toString(alice)));
-        assertEquals(new Rows.Balance(0, bobSpent, 3), live.balances.get(Long.toString(bob)));
+        assertEquals(new Balance(5_000_000, aliceSpent, 4), live.balances.get(Long.toString(alice)));
+        assertEquals(new Balance(0, bobSpent, 3), live.balances.get(Long.toString(bob)));
         assertEquals(5_000_000 - aliceSpent, live.balances.get(Long.toString(alice)).availableMicros());
     }
 
@@ -111,12 +113,12 @@ class EventFlowTest {
     void rateWindowsCountRequestsAndTokensPerKeyAndUser() throws Exception {
         ReadModels live = flow.live();
         long aliceDayRequests = live.rateWindows.entrySet().stream().filter(e -> e.getKey().subject().equals("user")
-                && e.getKey().subjectId() == alice && e.getKey().granularity() == Rows.Granularity.DAY)
+                && e.getKey().subjectId() == alice && e.getKey().granularity() == Granularity.DAY)
                 .mapToLong(e -> e.getValue().requests()).sum();
         assertEquals(4, aliceDayRequests);
         long aliceTokens = usage(alice).stream().mapToLong(e -> e.get("total_tokens").asLong()).sum();
         assertEquals(aliceTokens, live.rateWindows.entrySet().stream().filter(e -> e.getKey().subject().equals("user")
-                && e.getKey().subjectId() == alice && e.getKey().granularity() == Rows.Granularity.HOUR)
+                && e.getKey().subjectId() == alice && e.getKey().granularity() == Granularity.HOUR)
                 .mapToLong(e -> e.getValue().tokens()).sum());
     }
 

@@ -11,15 +11,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.tollgate.gateway.Db;
 import io.tollgate.gateway.http.ApiError;
-import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.account.Granularity;
+import io.tollgate.ledger.account.Policy;
 
 /** Requests and tokens per minute, hour and day; null means no limit. Column and JSON names are the same. */
 public record Limits(Long requestsPerMinute, Long requestsPerHour, Long requestsPerDay,
-                     Long tokensPerMinute, Long tokensPerHour, Long tokensPerDay) {
+                     Long tokensPerMinute, Long tokensPerHour, Long tokensPerDay) implements Policy.RateLimits {
     public static final Limits NONE = new Limits(null, null, null, null, null, null);
     public static final String[] NAMES = {"requests_per_minute", "requests_per_hour", "requests_per_day",
             "tokens_per_minute", "tokens_per_hour", "tokens_per_day"};
 
+    @Override
     public Long requests(Granularity g) {
         return switch (g) {
             case MINUTE -> requestsPerMinute;
@@ -28,6 +30,7 @@ public record Limits(Long requestsPerMinute, Long requestsPerHour, Long requests
         };
     }
 
+    @Override
     public Long tokens(Granularity g) {
         return switch (g) {
             case MINUTE -> tokensPerMinute;

@@ -289,7 +289,7 @@ public final class ProxyService implements HttpService {
         Admission.Ask ask = new Admission.Ask(caller, plan, limits.forKey(caller.keyId()), userLimits, prompt,
                 prompt + cap.worstOutputTokens(), worstCost);
         try (Admission.Ticket ticket = tracing.inSpan("tollgate.admission", () -> admitted(ask))) {
-            ticket.rateLimitHeaders().forEach(res::header);
+            Refusals.headers(ticket.admitted()).forEach(res::header);
             res.header("x-request-id", requestId);
             Exchange exchange = new Exchange(requestId, caller, request, PromptText.hash(request), prompt, started, ticket,
                     place, finish, board.start(requestId, caller.userId(), model.modelId(), request.stream()), span);
@@ -309,8 +309,8 @@ public final class ProxyService implements HttpService {
             return admission.admit(ask);
         } catch (Refusal refused) {
             Counter.builder("tollgate_admission_refusals").description("Calls refused before any upstream call, by reason")
-                    .tags("reason", refused.reason().code()).register(meters).increment();
-            throw Refusals.toHttp(refused);
+                    .tags("reason", refused.refused().reason().code()).register(meters).increment();
+            throw Refusals.toHttp(refused.refused());
         }
     }
 
@@ -864,7 +864,7 @@ public final class ProxyService implements HttpService {
             AccessLog.note("tokens", event.totalTokens());
             AccessLog.note("cost_micros", event.costMicros());
             NewEvent recordedEvent = NewEvent.of(event);
-            ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event.costMicros(), event.totalTokens());
+            ticket.settle(recordedEvent.eventId(), recordedEvent.occurredAt(), event);
             board.finish(running, upstreamStatus, usage.promptTokens(), usage.completionTokens(), event.costMicros(),
                     TimeUnit.NANOSECONDS.toMillis(elapsed));
             tracing.inSpan("tollgate.ledger.commit", () -> {

@@ -28,7 +28,7 @@ import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.money.Micros;
 import io.tollgate.ledger.projection.Projection;
 import io.tollgate.ledger.projection.ReadModels;
-import io.tollgate.ledger.projection.Rows.AccountMonth;
+import io.tollgate.ledger.account.AccountMonth;
 import io.tollgate.ledger.store.EventStore;
 
 /**

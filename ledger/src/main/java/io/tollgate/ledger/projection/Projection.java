@@ -6,6 +6,9 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.TreeMap;
 
+import io.tollgate.ledger.account.Account;
+import io.tollgate.ledger.account.Months;
+
 import io.tollgate.ledger.events.ApiKeyCreated;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.DefaultModelSet;
@@ -35,12 +38,11 @@ import io.tollgate.ledger.events.SessionClosed;
 import io.tollgate.ledger.events.SessionOpened;
 import io.tollgate.ledger.events.UserCreated;
 import io.tollgate.ledger.events.UserUpdated;
-import io.tollgate.ledger.projection.Rows.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
 import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
-import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.account.Balance;
 import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
@@ -68,13 +70,10 @@ public final class Projection {
         switch (event) {
             case UsageRecorded u -> {
                 usage(state, recorded, u);
-                month(state, recorded, new AccountMonth(0, u.costMicros(), 1, recorded.seq(), recorded.seq()));
+                money(state, recorded);
             }
             case CreditsAdded c -> {
-                Balance b = state.balances.getOrDefault(c.accountId(), Balance.ZERO);
-                state.balances.put(c.accountId(), new Balance(Math.addExact(b.creditsMicros(), c.amountMicros()),
-                        b.spentMicros(), b.requests()));
-                month(state, recorded, new AccountMonth(c.amountMicros(), 0, 0, recorded.seq(), recorded.seq()));
+                money(state, recorded);
                 audit(state, recorded, c.actorUserId(), "credits.added", "account", c.accountId(),
                         "amount_micros=" + c.amountMicros() + " reason=" + c.reason());
             }
@@ -159,7 +158,6 @@ public final class Projection {
         String costCentre = text(costCentreOrNull);
         String environment = text(environmentOrNull);
         String agent = text(agentOrNull);
-        state.balances.merge(account, new Balance(0, u.costMicros(), 1), Balance::plus);
 
         state.rateWindows.addToAll("key", u.keyId(), at.getEpochSecond(), 1, u.totalTokens());
         state.rateWindows.addToAll("user", u.userId(), at.getEpochSecond(), 1, u.totalTokens());
@@ -201,10 +199,12 @@ public final class Projection {
         return repeat;
     }
 
-    private static void month(ReadModels state, RecordedEvent e, AccountMonth delta) {
-        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(e.occurredAt().getEpochSecond(), 86_400));
-        YearMonth month = YearMonth.of(day.getYear(), day.getMonth());
-        state.months.merge(new MonthKey(state.intern(e.accountId()), month), delta, AccountMonth::plus);
+    /** The account's balance and its row for the month the event occurred in, folded through the account kernel. */
+    private static void money(ReadModels state, RecordedEvent e) {
+        String account = state.intern(e.accountId());
+        state.balances.put(account, Account.evolve(state.balances.getOrDefault(account, Balance.ZERO), e.event()));
+        MonthKey month = new MonthKey(account, Months.of(e.occurredAt()));
+        state.months.put(month, Account.evolve(state.months.get(month), e));
     }
 
     private static void audit(ReadModels state, RecordedEvent e, Long actor, String action, String targetType,

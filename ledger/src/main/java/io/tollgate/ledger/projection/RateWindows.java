@@ -16,7 +16,7 @@ import java.util.Set;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 
-import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.account.Granularity;
 import io.tollgate.ledger.projection.Rows.WindowCounts;
 import io.tollgate.ledger.projection.Rows.WindowKey;
 
@@ -202,7 +202,7 @@ public final class RateWindows extends AbstractMap<WindowKey, WindowCounts> {
             if (g.retentionSeconds() == Long.MAX_VALUE) {
                 continue;
             }
-            long oldestKept = newest - g.retentionSeconds();
+            long oldestKept = g.oldestKept(newest);
             for (Series s : all(g)) {
                 int keep = s.find(oldestKept);
                 dropped += s.dropBefore(keep >= 0 ? keep : -keep - 1);

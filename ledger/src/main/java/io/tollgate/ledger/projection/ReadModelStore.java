@@ -13,13 +13,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import io.tollgate.ledger.projection.Rows.AccountMonth;
+import io.tollgate.ledger.account.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
 import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
-import io.tollgate.ledger.projection.Rows.Balance;
-import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.account.Balance;
+import io.tollgate.ledger.account.Granularity;
 import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;

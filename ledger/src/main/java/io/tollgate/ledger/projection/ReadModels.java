@@ -11,12 +11,12 @@ import java.util.TreeSet;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 
-import io.tollgate.ledger.projection.Rows.AccountMonth;
+import io.tollgate.ledger.account.AccountMonth;
 import io.tollgate.ledger.projection.Rows.AuditEntry;
 import io.tollgate.ledger.projection.Rows.DimensionKey;
 import io.tollgate.ledger.projection.Rows.MonthKey;
 import io.tollgate.ledger.projection.Rows.UsageRow;
-import io.tollgate.ledger.projection.Rows.Balance;
+import io.tollgate.ledger.account.Balance;
 import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;

@@ -4,54 +4,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Objects;
 
+import io.tollgate.ledger.account.Granularity;
+
 /** The rows of the read models, each a key and a value record. All money is micro-units. */
 public final class Rows {
     private Rows() {
-    }
-
-    /** Invariant: {@code available = credits - spent}; spent is the sum of every usage cost of the account. */
-    public record Balance(long creditsMicros, long spentMicros, long requests) {
-        public static final Balance ZERO = new Balance(0, 0, 0);
-
-        public Balance plus(Balance o) {
-            return new Balance(Math.addExact(creditsMicros, o.creditsMicros), Math.addExact(spentMicros, o.spentMicros),
-                    requests + o.requests);
-        }
-
-        public long availableMicros() {
-            return creditsMicros - spentMicros;
-        }
-    }
-
-    /**
-     * Rate-window sizes, each with how long its windows are kept: counted back from the newest minute
-     * window, so the same events always leave the same windows (live and replay agree). Day windows
-     * are kept.
-     */
-    public enum Granularity {
-        MINUTE(60, 2 * 86_400L), HOUR(3600, 31 * 86_400L), DAY(86_400, Long.MAX_VALUE);
-
-        private final long seconds;
-        private final long retentionSeconds;
-
-        Granularity(long seconds, long retentionSeconds) {
-            this.seconds = seconds;
-            this.retentionSeconds = retentionSeconds;
-        }
-
-        public long retentionSeconds() {
-            return retentionSeconds;
-        }
-
-        /** The UTC window containing {@code t} (integer arithmetic: replay runs this millions of times). */
-        public Instant windowStart(Instant t) {
-            return Instant.ofEpochSecond(windowStart(t.getEpochSecond()));
-        }
-
-        /** The start of the UTC window containing epoch second {@code s}, in epoch seconds. */
-        public long windowStart(long s) {
-            return s - Math.floorMod(s, seconds);
-        }
     }
 
     /**
@@ -142,14 +99,6 @@ public final class Rows {
 
     /** An account's month (UTC, by event time): what a statement is made of. */
     public record MonthKey(String accountId, java.time.YearMonth month) {
-    }
-
-    /** Credits and spend of an account in one month, and the ledger seqs of its first and last event in it. */
-    public record AccountMonth(long creditsMicros, long spentMicros, long requests, long firstSeq, long lastSeq) {
-        public AccountMonth plus(AccountMonth o) {
-            return new AccountMonth(Math.addExact(creditsMicros, o.creditsMicros), Math.addExact(spentMicros, o.spentMicros),
-                    requests + o.requests, Math.min(firstSeq, o.firstSeq), Math.max(lastSeq, o.lastSeq));
-        }
     }
 
     /** Repeated prompts are counted per account, whose events Kafka keeps in order, so live and replay agree. */

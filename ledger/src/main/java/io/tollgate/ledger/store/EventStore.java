@@ -8,7 +8,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 import javax.sql.DataSource;
 
@@ -142,14 +144,47 @@ public final class EventStore {
         }
     }
 
+    /**
+     * Folds one account's events of the given types with {@code seq <= uptoSeq}, in seq order, into
+     * {@code initial}: read through a cursor, so an account's whole history is never held in memory.
+     */
+    public <S> S foldAccount(String accountId, long uptoSeq, Set<String> types, S initial,
+                             BiFunction<S, RecordedEvent, S> evolve) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement q = c.prepareStatement(COLUMNS
+                    + "WHERE account_id = ? AND seq <= ? AND type = ANY(?) ORDER BY seq")) {
+                q.setFetchSize(1000);
+                q.setString(1, accountId);
+                q.setLong(2, uptoSeq);
+                q.setArray(3, c.createArrayOf("text", types.toArray()));
+                S state = initial;
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        state = evolve.apply(state, recorded(rs));
+                    }
+                }
+                return state;
+            } finally {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    private RecordedEvent recorded(ResultSet rs) throws SQLException {
+        String type = rs.getString(3);
+        int version = rs.getInt(4);
+        return new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version, rs.getString(5),
+                rs.getTimestamp(6).toInstant(), codec.decode(type, version, rs.getString(7)));
+    }
+
     private List<RecordedEvent> decode(PreparedStatement q) throws SQLException {
         List<RecordedEvent> out = new ArrayList<>();
         try (ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
-                String type = rs.getString(3);
-                int version = rs.getInt(4);
-                out.add(new RecordedEvent(rs.getLong(1), rs.getObject(2, UUID.class), type, version,
-                        rs.getString(5), rs.getTimestamp(6).toInstant(), codec.decode(type, version, rs.getString(7))));
+                out.add(recorded(rs));
             }
         }
         return out;

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.tollgate.ledger.account.AccountMonth;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.EventCodec;
 import io.tollgate.ledger.events.KeyRevoked;
@@ -22,8 +23,8 @@ import io.tollgate.ledger.events.LoginLockedOut;
 import io.tollgate.ledger.events.LedgerEvent;
 import io.tollgate.ledger.events.RecordedEvent;
 import io.tollgate.ledger.events.UsageRecorded;
-import io.tollgate.ledger.projection.Rows.Balance;
-import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.account.Balance;
+import io.tollgate.ledger.account.Granularity;
 import io.tollgate.ledger.projection.Rows.PromptKey;
 import io.tollgate.ledger.projection.Rows.PromptStats;
 import io.tollgate.ledger.projection.Rows.Spend;
@@ -108,9 +109,9 @@ class ProjectionTest {
         RecordedEvent november = at(T0.plusSeconds(31), usage(7, 70, "m", 1, 1, 40, null, null));
         RecordedEvent credit = at(T0.plusSeconds(60), new CreditsAdded(7, 5_000, "top-up", null, 1));
         List.of(october, november, credit).forEach(e -> projection.apply(s, e));
-        assertEquals(new Rows.AccountMonth(0, 100, 1, october.seq(), october.seq()),
+        assertEquals(new AccountMonth(0, 100, 1, october.seq(), october.seq()),
                 s.months.get(new Rows.MonthKey("7", java.time.YearMonth.parse("2026-10"))));
-        assertEquals(new Rows.AccountMonth(5_000, 40, 1, november.seq(), credit.seq()),
+        assertEquals(new AccountMonth(5_000, 40, 1, november.seq(), credit.seq()),
                 s.months.get(new Rows.MonthKey("7", java.time.YearMonth.parse("2026-11"))));
         assertEquals(2, s.usage.size(), "one usage row per call, keyed by seq");
     }

@@ -10,7 +10,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import io.tollgate.ledger.projection.Rows.Granularity;
+import io.tollgate.ledger.account.Granularity;
 import io.tollgate.ledger.projection.Rows.WindowCounts;
 import io.tollgate.ledger.projection.Rows.WindowKey;
 
