@@ -75,6 +75,8 @@ import io.tollgate.gateway.reports.UsageEventsService;
 import io.tollgate.gateway.providers.SecretBox;
 import io.tollgate.gateway.providers.UserProviderKeys;
 import io.tollgate.gateway.proxy.PeerSignals;
+import io.tollgate.gateway.proxy.ModelCall;
+import io.tollgate.gateway.proxy.Preflight;
 import io.tollgate.gateway.proxy.ProxyService;
 import io.tollgate.gateway.proxy.RequestBoard;
 import io.tollgate.gateway.proxy.RequestsService;
@@ -219,8 +221,10 @@ public final class Gateway implements AutoCloseable {
             Gauge.builder("tollgate_ledger_backlog_seconds", writer, w -> w.backlog().toNanos() / 1e9)
                     .description("How long the oldest event not yet committed has waited (new calls get 503 past 1 s)")
                     .register(meters);
-            ProxyService proxy = new ProxyService(guard, json, modelCatalog, router, upstream, usage, new TokenCounter(), meters,
-                    plans, limits, admission, inFlight, conversations, board, userKeys, tracing);
+            TokenCounter tokens = new TokenCounter();
+            ProxyService proxy = new ProxyService(guard, json, inFlight, conversations, modelCatalog,
+                    new Preflight(modelCatalog, router, plans, limits, admission, userKeys, usage, tokens, meters, tracing),
+                    new ModelCall.Context(router, upstream, usage, tokens, meters, board, tracing));
             CatalogService catalog = new CatalogService(guard, registry, modelCatalog, upstream);
             LedgerLag ledgerLag = new LedgerLag(db, relay);
             HealthService health = new HealthService(directory, usage, ledgerLag, meters, config.metrics(),
