@@ -9,12 +9,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.tollgate.gateway.auth.KeyPolicy;
-import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.plans.Limits;
-import io.tollgate.gateway.plans.Plan;
 import io.tollgate.ledger.account.Account;
 import io.tollgate.ledger.account.AccountState;
+import io.tollgate.ledger.account.Ask;
 import io.tollgate.ledger.account.Decision;
 import io.tollgate.ledger.account.Granularity;
 import io.tollgate.ledger.account.Policy;
@@ -37,11 +35,6 @@ import io.tollgate.ledger.store.EventStore;
  * skipped when the follower reads them.
  */
 public final class Admission {
-    /** What a request may cost at most, and what it counts against. Limits null = none. */
-    public record Ask(Principal caller, Plan plan, Limits keyLimits, Limits userLimits, long promptTokens,
-                      long worstTokens, long worstCostMicros) {
-    }
-
     public record Balance(long creditsMicros, long spentMicros, long reservedMicros, long monthSpentMicros,
                           long monthTokens) {
         public long availableMicros() {
@@ -71,17 +64,15 @@ public final class Admission {
     }
 
     /**
-     * Admits the request and reserves its worst case, or refuses it. A key created from another key
-     * counts against that key's limits too: the whole family stays inside them.
+     * Admits the call and reserves its worst case, or refuses it (a {@link Refusal} carrying the kernel's
+     * reason). A key created from another key counts against that key's limits too: the whole family
+     * stays inside them.
      */
-    public Ticket admit(Ask ask) {
-        Held a = account(ask.caller().userId());
+    public Ticket admit(long userId, Policy policy, Ask ask) {
+        Held a = account(userId);
         Instant now = clock.instant();
-        Policy policy = policy(ask);
-        io.tollgate.ledger.account.Ask kernelAsk = new io.tollgate.ledger.account.Ask(ask.promptTokens(),
-                ask.worstTokens(), ask.worstCostMicros());
         synchronized (a) {
-            return switch (Account.decide(a.state, kernelAsk, policy, now)) {
+            return switch (Account.decide(a.state, ask, policy, now)) {
                 case Decision.Refused refused -> throw new Refusal(refused);
                 case Decision.Admitted admitted -> {
                     a.state = Account.reserve(a.state, admitted.reservation(), now);
@@ -89,17 +80,6 @@ public final class Admission {
                 }
             };
         }
-    }
-
-    private static Policy policy(Ask ask) {
-        List<Policy.KeyLimits> family = new ArrayList<>();
-        for (Principal.Ancestor member : ask.caller().family()) {
-            KeyPolicy p = member.policy();
-            family.add(new Policy.KeyLimits(member.keyId(), p.maxRequests(), p.maxSpendMicros(), p.monthlyBudgetMicros()));
-        }
-        Plan plan = ask.plan();
-        return new Policy(family, ask.keyLimits(), ask.userLimits(), plan == null ? null
-                : new Policy.Plan(plan.name(), plan.prepaid(), plan.monthlySpendQuotaMicros(), plan.monthlyTokenQuota()));
     }
 
     public Balance balance(long userId) {

@@ -3,73 +3,58 @@ package io.tollgate.gateway.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.tollgate.gateway.auth.KeyPolicy;
-import io.tollgate.gateway.http.ApiError;
-import io.tollgate.gateway.plans.Plan;
+import io.tollgate.ledger.account.Decision;
+import io.tollgate.ledger.account.Entitlements;
+import io.tollgate.ledger.account.Policy;
 
 /**
- * The most output a request can produce, which bounds its cost before the call. A key's
- * {@code max_tokens_per_request} and {@code max_reasoning_tokens} refuse requests asking for more
- * and are written into requests that ask for nothing. When money is limited (a budget, a spend
- * limit, a plan quota, prepaid credit) a request without any cap gets {@link #DEFAULT_MAX_OUTPUT}
- * upstream, so that its reservation really covers its cost.
+ * Applies the account kernel's output rules ({@link Entitlements}) to a request's body: a request asking
+ * for more output or reasoning than its key allows is refused, and the bound is written into a request
+ * that set none when the kernel says so, so that the call's reservation really covers its cost.
  */
-record OutputCap(long worstOutputTokens) {
-    /** Output reserved (and, under a money limit, enforced) for a request that sets no cap. */
-    static final long DEFAULT_MAX_OUTPUT = 4096;
+final class OutputCap {
+    private OutputCap() {
+    }
 
-    static OutputCap apply(KeyPolicy policy, Plan plan, ProxyRequest request) {
-        ObjectNode body = request.body();
+    /** @return the most output tokens the call can produce, which its worst case is priced at */
+    static long apply(Policy policy, ProxyRequest request) {
         if (request.endpoint() == Endpoint.EMBEDDINGS) {
-            return new OutputCap(0);
+            return 0;
         }
         reasoning(policy, request);
+        ObjectNode body = request.body();
         String field = request.endpoint() == Endpoint.CHAT ? "max_completion_tokens" : "max_tokens";
         long asked = Math.max(body.path("max_tokens").asLong(0), body.path("max_completion_tokens").asLong(0));
-        Long keyMax = policy.maxTokensPerRequest();
-        if (keyMax != null && asked > keyMax) {
-            throw ApiError.badRequest("max_tokens_exceeded", "this key allows at most " + keyMax
-                    + " output tokens per request (max_tokens_per_request); the request asks for " + asked);
+        refuseIf(Entitlements.outputRefusal(policy, asked));
+        Entitlements.Output bound = Entitlements.output(policy, asked);
+        if (bound.written() != null) {
+            body.put(field, bound.written());
         }
-        if (asked > 0) {
-            return new OutputCap(asked);
-        }
-        if (keyMax != null) {
-            body.put(field, keyMax);
-            return new OutputCap(keyMax);
-        }
-        boolean moneyLimited = policy.monthlyBudgetMicros() != null || policy.maxSpendMicros() != null
-                || plan != null && (plan.prepaid() || plan.monthlySpendQuotaMicros() != null
-                || plan.monthlyTokenQuota() != null);
-        if (moneyLimited) {
-            body.put(field, DEFAULT_MAX_OUTPUT);
-        }
-        return new OutputCap(DEFAULT_MAX_OUTPUT);
+        return bound.worstTokens();
     }
 
     /** Anthropic's {@code thinking.budget_tokens} and the OpenAI-style {@code reasoning.max_tokens}. */
-    private static void reasoning(KeyPolicy policy, ProxyRequest request) {
-        Long limit = policy.maxReasoningTokens();
+    private static void reasoning(Policy policy, ProxyRequest request) {
+        Long limit = policy.uses().maxReasoningTokens();
         if (limit == null) {
             return;
         }
         JsonNode thinking = request.body().path("thinking");
         if ("enabled".equals(thinking.path("type").asText())) {
-            long budget = thinking.path("budget_tokens").asLong(0);
-            if (budget > limit) {
-                throw ApiError.badRequest("max_reasoning_tokens_exceeded", "this key allows at most " + limit
-                        + " reasoning tokens (max_reasoning_tokens); thinking.budget_tokens asks for " + budget);
-            }
+            refuseIf(Entitlements.reasoningRefusal(policy, thinking.path("budget_tokens").asLong(0), "thinking.budget_tokens"));
         }
         if (request.body().get("reasoning") instanceof ObjectNode reasoning) {
             long asked = reasoning.path("max_tokens").asLong(0);
-            if (asked > limit) {
-                throw ApiError.badRequest("max_reasoning_tokens_exceeded", "this key allows at most " + limit
-                        + " reasoning tokens (max_reasoning_tokens); reasoning.max_tokens asks for " + asked);
-            }
+            refuseIf(Entitlements.reasoningRefusal(policy, asked, "reasoning.max_tokens"));
             if (asked == 0) {
                 reasoning.put("max_tokens", limit);
             }
+        }
+    }
+
+    private static void refuseIf(Decision.Refused refused) {
+        if (refused != null) {
+            throw Refusals.toHttp(refused);
         }
     }
 }

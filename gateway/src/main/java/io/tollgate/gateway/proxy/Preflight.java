@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.LimitBook;
+import io.tollgate.gateway.controls.Policies;
 import io.tollgate.gateway.controls.Refusal;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.plans.Limits;
@@ -18,6 +19,10 @@ import io.tollgate.gateway.providers.UserProviderKeys;
 import io.tollgate.gateway.routing.ModelCatalog;
 import io.tollgate.gateway.routing.Router;
 import io.tollgate.gateway.telemetry.Tracing;
+import io.tollgate.ledger.account.Ask;
+import io.tollgate.ledger.account.Decision;
+import io.tollgate.ledger.account.Entitlements;
+import io.tollgate.ledger.account.Policy;
 import io.tollgate.ledger.money.Micros;
 
 /**
@@ -60,8 +65,10 @@ public final class Preflight {
     /** @param useFallbacks false: only the model's own deployments (seed 002's {@code use_fallback: false}) */
     Cleared clear(Principal caller, ProxyRequest request, List<String> requestFallbacks, boolean useFallbacks) {
         Plan plan = plans.find(caller.planId()).orElse(null);
-        ModelCatalog.Model model = resolve(caller, plan, request);
-        List<ModelRoute> candidates = candidates(caller, plan, request, model, requestFallbacks, useFallbacks);
+        Limits userLimits = plan == null ? limits.forUser(caller.userId()) : plan.limits().overriddenBy(limits.forUser(caller.userId()));
+        Policy policy = Policies.of(caller, plan, limits.forKey(caller.keyId()), userLimits);
+        ModelCatalog.Model model = resolve(policy, request);
+        List<ModelRoute> candidates = candidates(caller, policy, request, model, requestFallbacks, useFallbacks);
         if (!ledger.accepting()) {
             throw ApiError.unavailable("ledger_unavailable", "the usage ledger is unavailable; no upstream call was made");
         }
@@ -69,21 +76,20 @@ public final class Preflight {
             throw ApiError.overloaded("the usage ledger is more than " + UsageLedger.MAX_BACKLOG.toMillis()
                     + " ms behind; no upstream call was made; retry shortly");
         }
-        OutputCap cap = OutputCap.apply(caller.policy(), plan, request);
+        long worstOutput = OutputCap.apply(policy, request);
         long prompt = tokens.prompt(request);
         // Whichever deployment serves, the reservation covers it.
-        long worstCost = candidates.stream().mapToLong(r -> Micros.cost(prompt, cap.worstOutputTokens(),
+        long worstCost = candidates.stream().mapToLong(r -> Micros.cost(prompt, worstOutput,
                 r.inputMicrosPerMillion(), r.outputMicrosPerMillion())).max().orElse(0);
-        Limits userLimits = plan == null ? limits.forUser(caller.userId()) : plan.limits().overriddenBy(limits.forUser(caller.userId()));
-        Admission.Ask ask = new Admission.Ask(caller, plan, limits.forKey(caller.keyId()), userLimits, prompt,
-                prompt + cap.worstOutputTokens(), worstCost);
-        return new Cleared(model, candidates, prompt, tracing.inSpan("tollgate.admission", () -> admitted(ask)));
+        Ask ask = new Ask(prompt, prompt + worstOutput, worstCost);
+        return new Cleared(model, candidates, prompt,
+                tracing.inSpan("tollgate.admission", () -> admitted(caller.userId(), policy, ask)));
     }
 
     /** Admission's answer; a refusal is counted by its reason (budgets and credits running out are alerted on). */
-    private Admission.Ticket admitted(Admission.Ask ask) {
+    private Admission.Ticket admitted(long userId, Policy policy, Ask ask) {
         try {
-            return admission.admit(ask);
+            return admission.admit(userId, policy, ask);
         } catch (Refusal refused) {
             Counter.builder("tollgate_admission_refusals").description("Calls refused before any upstream call, by reason")
                     .tags("reason", refused.refused().reason().code()).register(meters).increment();
@@ -95,22 +101,13 @@ public final class Preflight {
      * The requested model, which the caller must be allowed and which must be available: 400 for a model
      * nobody serves, 403 for one the key or plan excludes, 503 for one unloaded or whose provider is off.
      */
-    private ModelCatalog.Model resolve(Principal caller, Plan plan, ProxyRequest request) {
+    private ModelCatalog.Model resolve(Policy policy, ProxyRequest request) {
         ModelCatalog.Model model = catalog.model(request.model()).orElseThrow(() -> new ApiError(400,
                 "invalid_request_error", "model_not_found", "The model '" + request.model() + "' does not exist"));
-        if (!caller.mayUseModel(model.modelId())) {
-            throw ApiError.forbidden("model_not_allowed", "this key may not use model " + model.modelId());
-        }
-        if (plan != null) {
-            if (!plan.allowsModel(model.modelId())) {
-                throw ApiError.forbidden("model_not_in_plan", "the " + plan.name() + " plan does not include model "
-                        + model.modelId());
-            }
-            String feature = request.endpoint().feature();
-            if (!plan.hasFeature(feature) || request.stream() && !plan.hasFeature("streaming")) {
-                throw ApiError.forbidden("feature_not_in_plan", "the " + plan.name() + " plan does not include "
-                        + (plan.hasFeature(feature) ? "streaming" : feature) + "; it includes " + plan.features());
-            }
+        Decision.Refused excluded = Entitlements.refusal(policy, model.modelId(), request.endpoint().feature(),
+                request.stream());
+        if (excluded != null) {
+            throw Refusals.toHttp(excluded);
         }
         if (!model.available()) {
             throw ApiError.unavailable("model_unloaded", "model " + model.modelId() + " is unloaded; load it with "
@@ -129,7 +126,7 @@ public final class Preflight {
      * for a caller whose money is limited (a budget, a spend limit, prepaid credit or a spend quota), which
      * gets 403 {@code model_unpriced} if nothing priced is left: no limit is escaped through a missing price.
      */
-    private List<ModelRoute> candidates(Principal caller, Plan plan, ProxyRequest request, ModelCatalog.Model model,
+    private List<ModelRoute> candidates(Principal caller, Policy policy, ProxyRequest request, ModelCatalog.Model model,
                                         List<String> requestFallbacks, boolean useFallbacks) {
         List<String> chain = new ArrayList<>(List.of(model.modelId()));
         for (String f : useFallbacks ? concat(model.fallbacks(), requestFallbacks) : List.<String>of()) {
@@ -137,13 +134,13 @@ public final class Preflight {
                 chain.add(f);
             }
         }
-        boolean moneyLimited = moneyLimited(caller, plan);
+        boolean moneyLimited = policy.limitsSpend();
         List<ModelRoute> out = new ArrayList<>();
         boolean unpricedLeftOut = false;
         boolean endpointLeftOut = false;
         for (String name : chain) {
             ModelCatalog.Model m = name.equals(model.modelId()) ? model : catalog.model(name).orElse(null);
-            if (m == null || !m.available() || !caller.mayUseModel(m.modelId()) || plan != null && !plan.allowsModel(m.modelId())) {
+            if (m == null || !m.available() || !Entitlements.allows(policy, m.modelId())) {
                 continue;
             }
             for (ModelRoute r : router.order(m, catalog.deployments(m.modelId()))) {
@@ -181,12 +178,5 @@ public final class Preflight {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
-    }
-
-    /** Whether any limit on the caller's money applies: then an unpriced call would be a way around it. */
-    private static boolean moneyLimited(Principal caller, Plan plan) {
-        boolean keyLimited = caller.family().stream().anyMatch(a -> a.policy().monthlyBudgetMicros() != null
-                || a.policy().maxSpendMicros() != null);
-        return keyLimited || plan != null && (plan.prepaid() || plan.monthlySpendQuotaMicros() != null);
     }
 }

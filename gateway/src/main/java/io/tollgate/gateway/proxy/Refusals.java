@@ -8,9 +8,10 @@ import io.tollgate.gateway.http.ApiError;
 import io.tollgate.ledger.account.Decision;
 
 /**
- * The one place admission's answers become HTTP: OpenAI's error types and statuses for a refusal (403
- * for a key's lifetime limits, 429 {@code rate_limit_error} or {@code insufficient_quota}, 402 for
- * credits), a {@code Retry-After} when asking again can succeed, and OpenAI's {@code x-ratelimit-*}
+ * The one place the account kernel's answers become HTTP: OpenAI's error types and statuses for a
+ * refusal (403 for a key's lifetime limits and for models or features not included, 429
+ * {@code rate_limit_error} or {@code insufficient_quota}, 402 for credits, 400 for asking more output
+ * or reasoning than the key allows), a {@code Retry-After} when asking again can succeed, and OpenAI's {@code x-ratelimit-*}
  * headers for the window that ran out, or on an admitted call for the windows with the least room.
  */
 final class Refusals {
@@ -29,6 +30,10 @@ final class Refusals {
             case RATE_LIMIT_EXCEEDED -> new ApiError(429, "rate_limit_error", code, r.message(), headers);
             case BUDGET_EXCEEDED, PLAN_QUOTA_EXCEEDED -> new ApiError(429, "insufficient_quota", code, r.message(), headers);
             case INSUFFICIENT_CREDITS -> new ApiError(402, "billing_error", code, r.message(), headers);
+            case MODEL_NOT_ALLOWED, MODEL_NOT_IN_PLAN, FEATURE_NOT_IN_PLAN ->
+                    new ApiError(403, "permission_error", code, r.message(), headers);
+            case OUTPUT_LIMIT_EXCEEDED, REASONING_LIMIT_EXCEEDED ->
+                    new ApiError(400, "invalid_request_error", code, r.message(), headers);
         };
     }
 

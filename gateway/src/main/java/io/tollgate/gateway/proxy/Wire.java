@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.tollgate.gateway.providers.ModelRoute;
+import io.tollgate.ledger.account.Entitlements;
 
 /**
  * How one call crosses to its upstream, chosen once per call: as the client sent it, or translated for
@@ -46,7 +47,7 @@ enum Wire {
     ObjectNode translatedBody(ProxyRequest request, ModelRoute route) {
         return switch (this) {
             case DIRECT -> throw new IllegalStateException("a direct call is not translated");
-            case TO_ANTHROPIC -> AnthropicBridge.request(request.body(), route.upstreamName(), OutputCap.DEFAULT_MAX_OUTPUT);
+            case TO_ANTHROPIC -> AnthropicBridge.request(request.body(), route.upstreamName(), Entitlements.DEFAULT_MAX_OUTPUT);
             case TO_OPENAI -> OpenAiBridge.request(request.body(), route.upstreamName());
         };
     }

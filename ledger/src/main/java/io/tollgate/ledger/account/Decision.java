@@ -2,7 +2,10 @@ package io.tollgate.ledger.account;
 
 import java.time.Duration;
 
-/** The kernel's answer to an {@link Ask}: admitted with what it holds back, or refused and why. */
+/**
+ * The kernel's answer to an {@link Ask}: admitted with what it holds back, or refused and why (the
+ * {@link Entitlements} refuse with the same type, before a call is priced).
+ */
 public sealed interface Decision {
 
     /**
@@ -30,7 +33,12 @@ public sealed interface Decision {
         RATE_LIMIT_EXCEEDED("rate_limit_exceeded"),
         BUDGET_EXCEEDED("budget_exceeded"),
         PLAN_QUOTA_EXCEEDED("plan_quota_exceeded"),
-        INSUFFICIENT_CREDITS("insufficient_credits");
+        INSUFFICIENT_CREDITS("insufficient_credits"),
+        MODEL_NOT_ALLOWED("model_not_allowed"),
+        MODEL_NOT_IN_PLAN("model_not_in_plan"),
+        FEATURE_NOT_IN_PLAN("feature_not_in_plan"),
+        OUTPUT_LIMIT_EXCEEDED("max_tokens_exceeded"),
+        REASONING_LIMIT_EXCEEDED("max_reasoning_tokens_exceeded");
 
         private final String code;
 

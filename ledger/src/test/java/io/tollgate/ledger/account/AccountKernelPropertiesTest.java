@@ -189,6 +189,8 @@ class AccountKernelPropertiesTest {
                     || policy.plan().monthlyTokens() != null
                     && s.monthTokens() + s.reservedTokens() + ask.worstTokens() > policy.plan().monthlyTokens());
             case INSUFFICIENT_CREDITS -> policy.plan() != null && policy.plan().prepaid() && s.availableMicros() < worst;
+            // The entitlements' reasons, never decide's.
+            case MODEL_NOT_ALLOWED, MODEL_NOT_IN_PLAN, FEATURE_NOT_IN_PLAN, OUTPUT_LIMIT_EXCEEDED, REASONING_LIMIT_EXCEEDED -> false;
         };
     }
 
@@ -215,8 +217,10 @@ class AccountKernelPropertiesTest {
                         tokenLimit.array(Long[].class).ofSize(3)).as(Rates::new)));
         Arbitrary<Policy.Plan> plan = Combinators.combine(Arbitraries.of(true, false, false), money,
                 Arbitraries.longs().between(0, 20_000).injectNull(0.5))
-                .as((prepaid, spend, tokens) -> new Policy.Plan("team", prepaid, spend, tokens)).injectNull(0.3);
-        return Combinators.combine(family, rates, rates, plan).as(Policy::new);
+                .as((prepaid, spend, tokens) -> new Policy.Plan("team", prepaid, spend, tokens, null, List.of("chat")))
+                .injectNull(0.3);
+        return Combinators.combine(family, rates, rates, plan)
+                .as((f, keyRates, userRates, p) -> new Policy(f, Policy.Uses.ANY, keyRates, userRates, p));
     }
 
     @Provide
@@ -348,7 +352,7 @@ class AccountKernelPropertiesTest {
 
     @Property(tries = 1)
     void aMonthlyBudgetRenewsAtTheFirstInstantOfTheNextMonthUtc() {
-        Policy policy = new Policy(List.of(new KeyLimits(KEY, null, null, 1_000L)), Policy.RateLimits.NONE,
+        Policy policy = new Policy(List.of(new KeyLimits(KEY, null, null, 1_000L)), Policy.Uses.ANY, Policy.RateLimits.NONE,
                 Policy.RateLimits.NONE, null);
         Instant lastSecond = Instant.parse("2026-01-31T23:59:59Z");
         AccountState s = Account.evolve(AccountState.EMPTY, usage(1, KEY, 1_000, 10), lastSecond);
