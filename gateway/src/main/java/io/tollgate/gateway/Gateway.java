@@ -42,7 +42,7 @@ import io.tollgate.gateway.auth.Passwords;
 import io.tollgate.gateway.auth.Sessions;
 import io.tollgate.gateway.controls.Admission;
 import io.tollgate.gateway.controls.Credits;
-import io.tollgate.gateway.controls.InFlight;
+import io.tollgate.gateway.http.InFlight;
 import io.tollgate.gateway.controls.LedgerFollower;
 import io.tollgate.gateway.controls.LimitBook;
 import io.tollgate.gateway.health.HealthService;

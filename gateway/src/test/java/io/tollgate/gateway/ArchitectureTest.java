@@ -1,5 +1,6 @@
 package io.tollgate.gateway;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import org.junit.jupiter.api.Test;
@@ -16,5 +17,13 @@ class ArchitectureTest {
     @Test
     void theGatewaysPackagesHaveNoDependencyCycles() {
         slices().matching("io.tollgate.gateway.(*)..").should().beFreeOfCycles().check(GATEWAY);
+    }
+
+    /** Admission and credits answer in domain values (the kernel's refusals); HTTP is the data plane's business. */
+    @Test
+    void theMoneyControlsKnowNoHttp() {
+        noClasses().that().resideInAPackage("io.tollgate.gateway.controls..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tollgate.gateway.http..", "io.helidon.http..", "io.helidon.webserver..")
+                .check(GATEWAY);
     }
 }

@@ -119,6 +119,10 @@ class MoneyControlsTest extends GatewayTest {
         Api.Reply conflict = api.post("/api/admin/credits", TestStack.ADMIN_KEY, "{\"user_id\":" + userId
                 + ",\"amount\":\"13\",\"idempotency_key\":\"invoice-42\"}");
         assertEquals(409, conflict.status(), conflict.body());
+        assertEquals("idempotency_key_reused", conflict.errorCode());
+        Api.Reply nothing = api.post("/api/admin/credits", TestStack.ADMIN_KEY, "{\"user_id\":" + userId + ",\"amount\":\"0\"}");
+        assertEquals(400, nothing.status(), nothing.body());
+        assertEquals("invalid_amount", nothing.errorCode());
         assertEquals(400, api.post("/api/admin/credits", TestStack.ADMIN_KEY, "{\"user_id\":" + userId
                 + ",\"amount\":\"0.0000001\"}").status(), "more than 6 decimals");
         assertEquals(400, api.post("/api/admin/credits", TestStack.ADMIN_KEY, "{\"user_id\":" + userId

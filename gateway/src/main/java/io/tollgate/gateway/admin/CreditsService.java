@@ -66,8 +66,15 @@ public final class CreditsService implements HttpService {
             throw ApiError.badRequest("missing_field", "amount is required (USD, e.g. \"25.00\")");
         }
         Long amount = in.money(amountField);
-        Credits.Grant grant = credits.add(admin.userId(), user.id(), amount == null ? 0 : amount,
-                in.text("reason", 500), in.text("idempotency_key", 200));
+        if (amount == null || amount <= 0) {
+            throw ApiError.badRequest("invalid_amount", "amount must be greater than 0");
+        }
+        Credits.Grant grant;
+        try {
+            grant = credits.add(admin.userId(), user.id(), amount, in.text("reason", 500), in.text("idempotency_key", 200));
+        } catch (Credits.KeyReused e) {
+            throw ApiError.conflict("idempotency_key_reused", e.getMessage());
+        }
         Map<String, Object> out = balanceView(user);
         out.put("added", KeyInput.usd(grant.amountMicros()));
         out.put("duplicate", grant.duplicate());

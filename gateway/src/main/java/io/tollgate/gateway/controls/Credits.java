@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.List;
 
 import io.tollgate.gateway.Db;
-import io.tollgate.gateway.http.ApiError;
 import io.tollgate.ledger.events.CreditsAdded;
 import io.tollgate.ledger.events.NewEvent;
 import io.tollgate.ledger.store.EventStore;
@@ -25,6 +24,13 @@ public final class Credits {
     private final EventStore events;
     private final LedgerFollower follower;
 
+    /** An idempotency key already used for a top-up of another amount or account. */
+    public static final class KeyReused extends RuntimeException {
+        public KeyReused(String key) {
+            super("idempotency_key " + key + " was already used for a different top-up", null, false, false);
+        }
+    }
+
     public Credits(Db db, EventStore events, LedgerFollower follower) {
         this.db = db;
         this.events = events;
@@ -33,7 +39,7 @@ public final class Credits {
 
     public Grant add(long actorUserId, long userId, long amountMicros, String reason, String idempotencyKey) {
         if (amountMicros <= 0) {
-            throw ApiError.badRequest("invalid_amount", "amount must be greater than 0");
+            throw new IllegalArgumentException("a top-up adds a positive amount, not " + amountMicros);
         }
         NewEvent event = NewEvent.of(new CreditsAdded(userId, amountMicros, reason, idempotencyKey, actorUserId));
         Grant grant = db.tx(c -> {
@@ -74,8 +80,7 @@ public final class Credits {
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
                 if (!rs.getString(1).equals(Long.toString(userId)) || rs.getLong(2) != amount) {
-                    throw ApiError.conflict("idempotency_key_reused", "idempotency_key " + key
-                            + " was already used for a different top-up");
+                    throw new KeyReused(key);
                 }
                 return new Grant(userId, amount, true);
             }

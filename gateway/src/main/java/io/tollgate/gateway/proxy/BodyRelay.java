@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerResponse;
-import io.tollgate.gateway.controls.InFlight;
+import io.tollgate.gateway.http.InFlight;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Bodies;
 

@@ -20,7 +20,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
-import io.tollgate.gateway.controls.InFlight;
+import io.tollgate.gateway.http.InFlight;
 import io.tollgate.gateway.http.AccessLog;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Bodies;

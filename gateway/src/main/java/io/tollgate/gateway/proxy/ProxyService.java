@@ -22,7 +22,7 @@ import io.tollgate.gateway.conversations.Conversations;
 import io.tollgate.gateway.http.DatabaseException;
 import io.tollgate.gateway.auth.Principal;
 import io.tollgate.gateway.controls.Admission;
-import io.tollgate.gateway.controls.InFlight;
+import io.tollgate.gateway.http.InFlight;
 import io.tollgate.gateway.http.ApiError;
 import io.tollgate.gateway.http.Json;
 import io.tollgate.gateway.providers.ModelRoute;

@@ -1,4 +1,4 @@
-package io.tollgate.gateway.controls;
+package io.tollgate.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-import io.tollgate.gateway.http.ApiError;
 
 class InFlightTest {
     @Test

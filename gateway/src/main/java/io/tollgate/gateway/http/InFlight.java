@@ -1,9 +1,8 @@
-package io.tollgate.gateway.controls;
+package io.tollgate.gateway.http;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.tollgate.gateway.http.ApiError;
 
 /**
  * Bounds the proxied calls in flight and the bytes of request and reply bodies they hold in memory.
