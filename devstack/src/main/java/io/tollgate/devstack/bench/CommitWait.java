@@ -21,13 +21,18 @@ final class CommitWait {
 
     /** Cumulative counts by upper bound (seconds), as scraped now. */
     static Map<Double, Long> scrape(String base) throws Exception {
-        String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = metrics(base);
         Map<Double, Long> buckets = new TreeMap<>();
         for (Matcher m = BUCKET.matcher(metrics); m.find(); ) {
             buckets.put(Double.parseDouble(m.group(1)), (long) Double.parseDouble(m.group(2)));
         }
         return buckets;
+    }
+
+    /** The gateway's {@code /metrics} text. */
+    static String metrics(String base) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** "p50 ≤ x ms, p99 ≤ y ms" of the waits between two scrapes (bucket upper bounds). */

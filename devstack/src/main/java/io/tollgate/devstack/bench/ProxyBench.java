@@ -130,8 +130,11 @@ public final class ProxyBench {
                 cpuPerRequest.forEach(out::println);
                 out.println("each reply's wait for its event's durable commit (tollgate_ledger_commit_wait):");
                 commitWaits.forEach(w -> out.println("  " + w));
+                Map<String, Long> answers = Answers.byStatus(base);
+                long answered = answers.values().stream().mapToLong(Long::longValue).sum();
                 out.printf("gateway peak RSS: %,d MB; UsageRecorded events written: %,d for %,d requests sent through"
-                        + " Tollgate%n", rssKb / 1024, events, sent);
+                        + " Tollgate; the gateway answered %,d of them (by status %s), %,d never reached an answer%n",
+                        rssKb / 1024, events, sent, answered, answers, sent - answered);
             } finally {
                 gateway.destroy();
                 gateway.waitFor();
