@@ -226,7 +226,7 @@ public final class Gateway implements AutoCloseable {
                     new Preflight(modelCatalog, router, plans, limits, admission, userKeys, usage, tokens, meters, tracing),
                     new ModelCall.Context(router, upstream, usage, tokens, meters, board, tracing));
             CatalogService catalog = new CatalogService(guard, registry, modelCatalog, upstream);
-            LedgerLag ledgerLag = new LedgerLag(db, relay);
+            LedgerLag ledgerLag = new LedgerLag(db, relay != null);
             HealthService health = new HealthService(directory, usage, ledgerLag, meters, config.metrics(),
                     inFlight::draining);
             HttpRouting.Builder routing = HttpRouting.builder()
@@ -257,7 +257,7 @@ public final class Gateway implements AutoCloseable {
                     .register("/api/usage-events", new UsageEventsService(guard, db, false))
                     .register("/api/audit-logs", new AuditLogService(guard, db))
                     .register("/api/reports", new SpendReportService(guard, db))
-                    .register("/api/admin/health", new SystemStatusService(guard, db, writer, ledgerLag, inFlight::calls))
+                    .register("/api/admin/health", new SystemStatusService(guard, writer, ledgerLag, inFlight::calls))
                     .register("/console", new Console())
                     .register(Console.root())
                     .register("/v1/models", models)

@@ -1,6 +1,7 @@
 package io.tollgate.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,34 @@ class SingleRelayTest {
                 assertEquals(next, TestStack.count(ds, "SELECT last_seq FROM relay_checkpoint"));
             } finally {
                 relays.forEach(LedgerRelay::close);
+            }
+        }
+    }
+
+    /**
+     * Two gateways relaying to one topic: one relay publishes, the other stands by. Both report the relay's
+     * lag (0 once it caught up), in /ready and in the gauge the relay-lag alert watches; the standby used to
+     * report the whole ledger as its lag, which would fire the alert on every standby instance.
+     */
+    @Test
+    void everyInstanceReportsTheRelaysLagNotItsStandbyRelays() throws Exception {
+        var db = TestStack.freshDatabase();
+        String topic = "standby-relay-" + System.nanoTime();
+        String bootstrap = TestStack.kafka().bootstrap();
+        try (Gateway a = Gateway.start(TestStack.config(db).withKafka(bootstrap, topic));
+             Gateway b = Gateway.start(TestStack.config(db).withKafka(bootstrap, topic))) {
+            EventStore store = new EventStore(a.dataSource(), new EventCodec());
+            for (int i = 0; i < 20; i++) {
+                store.append(List.of(NewEvent.of(new CreditsAdded(1, 1, "r" + i, "r" + i, 1))));
+            }
+            long head = TestStack.count(a.dataSource(), "SELECT max(seq) FROM ledger_event");
+            TestStack.await("the relay to publish every event", 60,
+                    () -> TestStack.count(a.dataSource(), "SELECT coalesce(max(last_seq), 0) FROM relay_checkpoint") == head);
+            for (Gateway g : List.of(a, b)) {
+                Api api = new Api(g.port());
+                assertEquals(0, api.get("/ready", null).json().get("relay_lag_events").asLong());
+                assertTrue(api.get("/metrics", null).body().lines()
+                        .anyMatch(l -> l.matches("tollgate_relay_lag_events(\\{[^}]*})? 0(\\.0)?")), "the gauge reads 0");
             }
         }
     }

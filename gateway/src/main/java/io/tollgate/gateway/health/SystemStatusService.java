@@ -1,7 +1,5 @@
 package io.tollgate.gateway.health;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -10,7 +8,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.tollgate.gateway.Db;
 import io.tollgate.gateway.auth.Access;
 import io.tollgate.gateway.auth.Guard;
 import io.tollgate.gateway.http.Json;
@@ -24,14 +21,12 @@ import io.tollgate.ledger.store.GroupCommitWriter;
  */
 public final class SystemStatusService implements HttpService {
     private final Guard guard;
-    private final Db db;
     private final GroupCommitWriter writer;
     private final LedgerLag lag;
     private final IntSupplier inFlight;
 
-    public SystemStatusService(Guard guard, Db db, GroupCommitWriter writer, LedgerLag lag, IntSupplier inFlight) {
+    public SystemStatusService(Guard guard, GroupCommitWriter writer, LedgerLag lag, IntSupplier inFlight) {
         this.guard = guard;
-        this.db = db;
         this.writer = writer;
         this.lag = lag;
         this.inFlight = inFlight;
@@ -46,19 +41,10 @@ public final class SystemStatusService implements HttpService {
         guard.require(req, Access.ADMIN);
         Map<String, Object> out = new LinkedHashMap<>();
         long started = System.nanoTime();
-        long[] seqs;
+        LedgerLag.Positions seqs;
         Map<String, Object> postgres = new LinkedHashMap<>();
         try {
-            // Newest event, what the relay published and what the projector applied, in one round trip.
-            seqs = db.read(c -> {
-                try (PreparedStatement q = c.prepareStatement("SELECT (SELECT coalesce(max(seq), 0) FROM ledger_event), "
-                        + "(SELECT coalesce(max(last_seq), 0) FROM relay_checkpoint), "
-                        + "(SELECT coalesce(max(max_seq), 0) FROM projector_offset)");
-                     ResultSet rs = q.executeQuery()) {
-                    rs.next();
-                    return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
-                }
-            });
+            seqs = lag.positions();
             postgres.put("status", "up");
             postgres.put("round_trip_ms", (System.nanoTime() - started) / 1_000_000.0);
         } catch (RuntimeException e) {
@@ -71,21 +57,21 @@ public final class SystemStatusService implements HttpService {
         Map<String, Object> ledger = new LinkedHashMap<>();
         ledger.put("accepting", writer.healthy());
         ledger.put("commit_backlog_ms", writer.backlog().toMillis());
-        ledger.put("last_seq", seqs == null ? null : seqs[0]);
+        ledger.put("last_seq", seqs == null ? null : seqs.lastSeq());
         out.put("ledger", ledger);
 
         Map<String, Object> relay = new LinkedHashMap<>();
         relay.put("enabled", lag.relaying());
         if (lag.relaying() && seqs != null) {
-            relay.put("published_seq", seqs[1]);
-            relay.put("lag_events", Math.max(0, seqs[0] - seqs[1]));
+            relay.put("published_seq", seqs.publishedSeq());
+            relay.put("lag_events", seqs.relayLag());
         }
         out.put("kafka_relay", relay);
 
         Map<String, Object> projector = new LinkedHashMap<>();
         if (seqs != null) {
-            projector.put("applied_seq", seqs[2]);
-            projector.put("lag_events", Math.max(0, seqs[0] - seqs[2]));
+            projector.put("applied_seq", seqs.appliedSeq());
+            projector.put("lag_events", seqs.projectorLag());
         }
         out.put("projector", projector);
         out.put("calls_in_flight", inFlight.getAsInt());
