@@ -27,6 +27,7 @@ public record Principal(long keyId, long userId, String role, Set<String> scopes
     }
 
     public static final String ADMIN_ROLE = "admin";
+    private static final String MODEL_SCOPE = "model:";
     public static final String FINANCE_ROLE = "finance";
     public static final String USER_ROLE = "user";
     public static final Set<String> ROLES = Set.of(ADMIN_ROLE, FINANCE_ROLE, USER_ROLE);
@@ -86,9 +87,18 @@ public record Principal(long keyId, long userId, String role, Set<String> scopes
         return scopes.contains(Scopes.READ) && !scopes.contains(Scopes.WRITE);
     }
 
-    /** Seed 000: {@code model:any} or {@code model:<name>} lets a key use a model. */
+    /** Seed 000: the models this key may use, from its {@code model:<name>} scopes; null with {@code model:any}: every model. */
+    public Set<String> models() {
+        if (scopes.contains(Scopes.MODEL_ANY)) {
+            return null;
+        }
+        return scopes.stream().filter(s -> s.startsWith(MODEL_SCOPE)).map(s -> s.substring(MODEL_SCOPE.length()))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     public boolean mayUseModel(String model) {
-        return scopes.contains(Scopes.MODEL_ANY) || scopes.contains("model:" + model);
+        Set<String> models = models();
+        return models == null || models.contains(model);
     }
 
     /** This key and its ancestors, nearest first: every one whose limits a call of this key counts against. */

@@ -193,10 +193,15 @@ public final class Account {
     /** Holds back an admitted call's worst case, and counts it as a request in its rate windows. */
     public static AccountState reserve(AccountState state, Reservation r, Instant now) {
         AccountState s = at(state, now);
-        Map<Long, Long> parents = new HashMap<>(s.parents());
+        // The lineage the caller's key came with, for keys whose ApiKeyCreated predates parent_key_id;
+        // copied only when it adds a link (it rarely does, and this runs on every call).
+        Map<Long, Long> parents = s.parents();
         List<Long> family = r.family();
         for (int i = 0; i + 1 < family.size(); i++) {
-            parents.putIfAbsent(family.get(i), family.get(i + 1));
+            if (!parents.containsKey(family.get(i))) {
+                parents = new HashMap<>(parents);
+                parents.put(family.get(i), family.get(i + 1));
+            }
         }
         Map<Long, KeyUsage> keys = new HashMap<>(s.keys());
         for (long id : family) {
